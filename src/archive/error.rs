@@ -1,0 +1,49 @@
+use std::path::PathBuf;
+
+/// A path that could not be read as an image archive. Displays as one line: `PATH: problem`.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {problem}", path.display())]
+pub struct ArchiveError {
+    pub path: PathBuf,
+    pub problem: Problem,
+}
+
+/// What is wrong with an archive, in words a user can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum Problem {
+    #[error("cannot read: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("empty file")]
+    Empty,
+    #[error("not an image archive ({0})")]
+    NotAnArchive(String),
+    #[error("truncated: {0}")]
+    Truncated(String),
+    #[error("corrupt {what}: {detail}")]
+    Corrupt { what: String, detail: String },
+    #[error("holds no image: no manifest.json or index.json")]
+    NoImage,
+    #[error("{name}: invalid JSON: {detail}")]
+    BadJson { name: String, detail: String },
+    #[error("{name} is {size} bytes, too large for image metadata (limit {limit})")]
+    MetadataTooLarge { name: String, size: u64, limit: u64 },
+    #[error("{what} {name} is named but not in the archive")]
+    Missing { what: &'static str, name: String },
+    #[error("symlink loop at {0}")]
+    SymlinkLoop(String),
+    #[error("unsafe entry name {0:?}")]
+    UnsafeName(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("zip: {0}")]
+    Zip(String),
+}
+
+impl Problem {
+    pub fn at(self, path: impl Into<PathBuf>) -> ArchiveError {
+        ArchiveError {
+            path: path.into(),
+            problem: self,
+        }
+    }
+}

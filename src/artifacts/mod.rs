@@ -1,0 +1,1 @@
+//! Workflow artifacts: downloaded zips and folders, and the GitHub Actions REST API.

@@ -1,0 +1,1 @@
+//! The terminal UI: panes for daemon images, tarballs and artifacts, details, jobs.
