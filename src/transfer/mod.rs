@@ -1,13 +1,11 @@
-//! Background jobs (load, save, download) with progress counted in atomics and cancellation.
+//! Background jobs (load, save, download) with progress and cancellation.
+//!
+//! A job is a tokio task. Its byte counters are atomics the task bumps per chunk and the front
+//! end samples when it redraws; the task sends an event only when its phase changes or it ends.
+//! [`Jobs`] is owned by one front end (the TUI's `App`, or a CLI command): no mutex around it.
 
-/// Where a job is in its life. Jobs send an event only when this changes.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Phase {
-    Preparing,
-    Transferring,
-    DaemonProcessing,
-    Done,
-    Failed(String),
-    Cancelled,
-}
+mod job;
+
+pub use job::{
+    CANCELLED, JobContext, JobEvent, JobId, JobKind, JobOutcome, JobSnapshot, Jobs, Phase, Progress,
+};
