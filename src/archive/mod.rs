@@ -3,19 +3,37 @@
 //! Read-only and synchronous. An uncompressed tar is listed with header seeks (layer bytes are
 //! never read); a compressed one needs one streaming pass, whose result is cached.
 
+mod cache;
+mod config;
 mod error;
+mod formats;
+mod index;
+mod layout_dir;
 mod model;
+mod open;
+mod tar_source;
+mod zipped;
 
 pub use error::{ArchiveError, Problem};
 pub use model::*;
+pub use open::{Sniffed, Target, decoder, is_tar_header, sniff};
 
 use std::path::Path;
 
-/// Inspect one path: a tar (plain or compressed), a zip holding an image tar, or an OCI layout folder.
+/// Inspect one path: a tar (plain or compressed), a zip holding image tarballs (or one entry of
+/// it, `file.zip!entry.tar`), or an OCI layout folder. Compressed results are cached in haul's
+/// cache folder.
 pub fn inspect(path: &Path) -> Result<ArchiveReport, ArchiveError> {
-    Err(Problem::Invalid("archive engine not implemented yet".into()).at(path))
+    open::inspect(path, crate::paths::cache_dir().as_deref())
 }
 
+/// [`inspect`] with an explicit cache folder (`None`: no cache).
+pub fn inspect_with_cache(
+    path: &Path,
+    cache_dir: Option<&Path>,
+) -> Result<ArchiveReport, ArchiveError> {
+    open::inspect(path, cache_dir)
+}
 /// What [`write_docker_archive`] wrote.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WriteSummary {
