@@ -6,6 +6,7 @@
 mod cache;
 mod config;
 mod error;
+mod export;
 mod formats;
 mod index;
 mod layout_dir;
@@ -16,6 +17,7 @@ mod zipped;
 
 pub use error::{ArchiveError, Problem};
 pub use model::*;
+pub use export::{Plan as ConversionPlan, is_loadable_tag};
 pub use open::{Sniffed, Target, decoder, is_tar_header, sniff};
 
 use std::path::Path;
@@ -44,11 +46,16 @@ pub struct WriteSummary {
     pub written: u64,
 }
 
-/// How many source bytes a load of `path` reads: the unit of load progress.
+/// Source bytes a load of `path` reads when the layers in `skip` (diff IDs) are left out:
+/// the total for load progress, matching what [`write_docker_archive`] counts in `read`.
+pub fn load_total(path: &Path, skip: &std::collections::HashSet<String>) -> Result<u64, ArchiveError> {
+    Ok(export::Plan::new(path, skip)?.total_bytes())
+}
+
+/// Size of the file (or folder contents) behind `path`: the total when its bytes are sent as they are.
 pub fn source_len(path: &Path) -> Result<u64, ArchiveError> {
-    std::fs::metadata(path)
-        .map(|m| m.len())
-        .map_err(|e| Problem::Io(e).at(path))
+    let target = Target::parse(path);
+    std::fs::metadata(&target.file).map(|m| m.len()).map_err(|e| Problem::Io(e).at(path))
 }
 
 /// True when the file's own bytes are a tarball any Docker Engine loads as it is
@@ -56,21 +63,19 @@ pub fn source_len(path: &Path) -> Result<u64, ArchiveError> {
 pub fn daemon_accepts_as_is(report: &ArchiveReport) -> bool {
     report.container == Container::Tar
         && matches!(report.compression, Compression::None | Compression::Gzip)
-        && matches!(
-            report.format,
-            Format::DockerArchive | Format::DockerOciArchive
-        )
+        && matches!(report.format, Format::DockerArchive | Format::DockerOciArchive)
+        && report.images.iter().flat_map(|i| &i.layers).all(|l| l.compression != Compression::Zstd)
 }
 
 /// Write the images of `path` as a docker-archive tar that Docker Engine 20.10 accepts
-/// (`manifest.json` present, outer compression removed), leaving out the layer blobs whose
-/// diff ID is in `skip`. `read` is advanced by the source bytes consumed, for progress.
+/// (`manifest.json` present, outer compression removed, zstd layers decompressed), leaving out
+/// the layer blobs whose diff ID is in `skip`. `read` is advanced by the source bytes consumed
+/// (see [`load_total`]). Runs synchronously: call it from a blocking thread.
 pub fn write_docker_archive(
     path: &Path,
     skip: &std::collections::HashSet<String>,
     out: &mut dyn std::io::Write,
     read: &std::sync::atomic::AtomicU64,
 ) -> Result<WriteSummary, ArchiveError> {
-    let _ = (skip, out, read);
-    Err(Problem::Invalid("conversion not implemented yet".into()).at(path))
+    export::Plan::new(path, skip)?.write(out, read)
 }
