@@ -36,13 +36,18 @@ struct ManifestOut<'a> {
 /// digest reference, would make the whole load fail, so such names are left out.
 pub fn is_loadable_tag(tag: &str) -> bool {
     let last = tag.rsplit('/').next().unwrap_or(tag);
-    let Some((repo_tail, version)) = last.split_once(':') else { return false };
+    let Some((repo_tail, version)) = last.split_once(':') else {
+        return false;
+    };
     let repo = &tag[..tag.len() - last.len() + repo_tail.len()];
     !repo_tail.is_empty()
         && !version.is_empty()
         && !tag.contains('@')
         && !tag.contains(char::is_whitespace)
-        && repo.rsplit('/').next().is_some_and(|n| !n.chars().any(|c| c.is_ascii_uppercase()))
+        && repo
+            .rsplit('/')
+            .next()
+            .is_some_and(|n| !n.chars().any(|c| c.is_ascii_uppercase()))
 }
 
 impl Plan {
@@ -70,15 +75,30 @@ impl Plan {
             }
             entries.push(ManifestOut {
                 config: &image.config_path,
-                repo_tags: image.tags.iter().map(String::as_str).filter(|t| is_loadable_tag(t)).collect(),
+                repo_tags: image
+                    .tags
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|t| is_loadable_tag(t))
+                    .collect(),
                 layers: image.layers.iter().map(|l| l.path.as_str()).collect(),
             });
         }
-        let manifest = serde_json::to_vec(&entries).map_err(|e| Problem::Invalid(e.to_string()).at(path))?;
+        let manifest =
+            serde_json::to_vec(&entries).map_err(|e| Problem::Invalid(e.to_string()).at(path))?;
         drop(entries);
         // A blob both skipped (for one image) and needed (for another) is sent.
-        summary.skipped_layers -= skipped_paths.iter().filter(|p| needed.contains_key(*p)).count();
-        Ok(Plan { report, needed, zstd_layers, manifest, summary })
+        summary.skipped_layers -= skipped_paths
+            .iter()
+            .filter(|p| needed.contains_key(*p))
+            .count();
+        Ok(Plan {
+            report,
+            needed,
+            zstd_layers,
+            manifest,
+            summary,
+        })
     }
 
     /// Source bytes the conversion reads: the unit of its progress.
@@ -133,7 +153,12 @@ impl<W: Write> Write for CountingWriter<W> {
 
 type Builder<'a> = tar::Builder<CountingWriter<&'a mut dyn Write>>;
 
-fn append(builder: &mut Builder<'_>, name: &str, size: u64, body: impl Read) -> Result<(), Problem> {
+fn append(
+    builder: &mut Builder<'_>,
+    name: &str,
+    size: u64,
+    body: impl Read,
+) -> Result<(), Problem> {
     let mut header = tar::Header::new_gnu();
     header.set_size(size);
     header.set_mode(0o644);
@@ -145,7 +170,10 @@ fn append(builder: &mut Builder<'_>, name: &str, size: u64, body: impl Read) -> 
 
 /// Size of a zstd layer once decompressed: the tar header needs it before the body.
 fn zstd_size(body: impl Read) -> Result<u64, Problem> {
-    Ok(io::copy(&mut open::decoder(Compression::Zstd, body)?, &mut io::sink())?)
+    Ok(io::copy(
+        &mut open::decoder(Compression::Zstd, body)?,
+        &mut io::sink(),
+    )?)
 }
 
 impl<R: io::Seek> io::Seek for Counting<'_, R> {
@@ -156,73 +184,153 @@ impl<R: io::Seek> io::Seek for Counting<'_, R> {
 
 impl Plan {
     /// Write the docker-archive to `out`; `read` advances by source bytes consumed.
-    pub fn write(&self, out: &mut dyn Write, read: &AtomicU64) -> Result<WriteSummary, ArchiveError> {
+    pub fn write(
+        &self,
+        out: &mut dyn Write,
+        read: &AtomicU64,
+    ) -> Result<WriteSummary, ArchiveError> {
         let at = |p: Problem| p.at(&self.report.path);
-        let mut builder = tar::Builder::new(CountingWriter { inner: out, written: 0 });
+        let mut builder = tar::Builder::new(CountingWriter {
+            inner: out,
+            written: 0,
+        });
         let target = Target::parse(Path::new(&self.report.path));
         let mut sent = HashSet::new();
         match self.report.container {
-            Container::Directory => self.write_from_folder(&mut builder, &target.file, read).map_err(at)?,
+            Container::Directory => self
+                .write_from_folder(&mut builder, &target.file, read)
+                .map_err(at)?,
             Container::Tar if self.report.compression == Compression::None => {
-                let len = std::fs::metadata(&target.file).map_err(|e| at(e.into()))?.len();
+                let len = std::fs::metadata(&target.file)
+                    .map_err(|e| at(e.into()))?
+                    .len();
                 let file = BufReader::new(File::open(&target.file).map_err(|e| at(e.into()))?);
                 let mut tar = SeekableTar::open(Box::new(file), len).map_err(at)?;
-                self.write_from_seekable(&mut builder, &mut tar, read).map_err(at)?;
+                self.write_from_seekable(&mut builder, &mut tar, read)
+                    .map_err(at)?;
             }
             Container::Tar => {
                 let file = File::open(&target.file).map_err(|e| at(e.into()))?;
-                let reader = BufReader::with_capacity(256 * 1024, Counting { inner: file, count: read });
-                self.write_streamed(&mut builder, self.report.compression, reader, &mut sent).map_err(at)?;
+                let reader = BufReader::with_capacity(
+                    256 * 1024,
+                    Counting {
+                        inner: file,
+                        count: read,
+                    },
+                );
+                self.write_streamed(&mut builder, self.report.compression, reader, &mut sent)
+                    .map_err(at)?;
             }
-            Container::Zip => self.write_from_zip(&mut builder, &target, read, &mut sent).map_err(at)?,
-            Container::Daemon => return Err(at(Problem::Invalid("a daemon image is not a file".into()))),
+            Container::Zip => self
+                .write_from_zip(&mut builder, &target, read, &mut sent)
+                .map_err(at)?,
+            Container::Daemon => {
+                return Err(at(Problem::Invalid("a daemon image is not a file".into())));
+            }
         }
-        append(&mut builder, "manifest.json", self.manifest.len() as u64, self.manifest.as_slice()).map_err(at)?;
+        append(
+            &mut builder,
+            "manifest.json",
+            self.manifest.len() as u64,
+            self.manifest.as_slice(),
+        )
+        .map_err(at)?;
         builder.finish().map_err(|e| at(e.into()))?;
         let written = builder.get_ref().written;
-        Ok(WriteSummary { written, ..self.summary.clone() })
+        Ok(WriteSummary {
+            written,
+            ..self.summary.clone()
+        })
     }
 
-    fn write_from_seekable(&self, builder: &mut Builder<'_>, tar: &mut SeekableTar, read: &AtomicU64) -> Result<(), Problem> {
+    fn write_from_seekable(
+        &self,
+        builder: &mut Builder<'_>,
+        tar: &mut SeekableTar,
+        read: &AtomicU64,
+    ) -> Result<(), Problem> {
         for (name, _) in &self.needed {
             if self.zstd_layers.contains(name) {
                 let size = zstd_size(tar.open_entry(name)?.0)?;
-                let body = Counting { inner: tar.open_entry(name)?.0, count: read };
+                let body = Counting {
+                    inner: tar.open_entry(name)?.0,
+                    count: read,
+                };
                 append(builder, name, size, open::decoder(Compression::Zstd, body)?)?;
             } else {
                 let (body, size) = tar.open_entry(name)?;
-                append(builder, name, size, Counting { inner: body, count: read })?;
+                append(
+                    builder,
+                    name,
+                    size,
+                    Counting {
+                        inner: body,
+                        count: read,
+                    },
+                )?;
             }
         }
         Ok(())
     }
 
-    fn write_from_folder(&self, builder: &mut Builder<'_>, root: &Path, read: &AtomicU64) -> Result<(), Problem> {
+    fn write_from_folder(
+        &self,
+        builder: &mut Builder<'_>,
+        root: &Path,
+        read: &AtomicU64,
+    ) -> Result<(), Problem> {
         let dir = super::layout_dir::LayoutDir::open(root)?;
         for (name, _) in &self.needed {
             let file = dir.file_path(name)?;
             if self.zstd_layers.contains(name) {
                 let size = zstd_size(BufReader::new(File::open(&file)?))?;
-                let body = Counting { inner: BufReader::new(File::open(&file)?), count: read };
+                let body = Counting {
+                    inner: BufReader::new(File::open(&file)?),
+                    count: read,
+                };
                 append(builder, name, size, open::decoder(Compression::Zstd, body)?)?;
             } else {
                 let size = std::fs::metadata(&file)?.len();
-                append(builder, name, size, Counting { inner: BufReader::new(File::open(&file)?), count: read })?;
+                append(
+                    builder,
+                    name,
+                    size,
+                    Counting {
+                        inner: BufReader::new(File::open(&file)?),
+                        count: read,
+                    },
+                )?;
             }
         }
         Ok(())
     }
 
-    fn write_from_zip(&self, builder: &mut Builder<'_>, target: &Target, read: &AtomicU64, sent: &mut HashSet<String>) -> Result<(), Problem> {
+    fn write_from_zip(
+        &self,
+        builder: &mut Builder<'_>,
+        target: &Target,
+        read: &AtomicU64,
+        sent: &mut HashSet<String>,
+    ) -> Result<(), Problem> {
         for entry in zipped::image_entries(&target.file, target.entry.as_deref())? {
             if entry.stored_tar {
-                let window = Window::new(BufReader::new(File::open(&target.file)?), entry.data_start, entry.size);
+                let window = Window::new(
+                    BufReader::new(File::open(&target.file)?),
+                    entry.data_start,
+                    entry.size,
+                );
                 let mut tar = SeekableTar::open(Box::new(window), entry.size)?;
                 self.write_from_seekable(builder, &mut tar, read)?;
             } else {
-                let counted = BufReader::new(Counting { inner: File::open(&target.file)?, count: read });
-                let mut zip = zip::ZipArchive::new(counted).map_err(|e| Problem::Zip(e.to_string()))?;
-                let reader = zip.by_index(entry.index).map_err(|e| Problem::Zip(e.to_string()))?;
+                let counted = BufReader::new(Counting {
+                    inner: File::open(&target.file)?,
+                    count: read,
+                });
+                let mut zip =
+                    zip::ZipArchive::new(counted).map_err(|e| Problem::Zip(e.to_string()))?;
+                let reader = zip
+                    .by_index(entry.index)
+                    .map_err(|e| Problem::Zip(e.to_string()))?;
                 self.write_streamed(builder, entry.compression, reader, sent)?;
             }
         }
@@ -230,13 +338,24 @@ impl Plan {
     }
 
     /// One pass over a compressed tar: copy the needed entries as they pass by.
-    fn write_streamed(&self, builder: &mut Builder<'_>, compression: Compression, reader: impl Read, sent: &mut HashSet<String>) -> Result<(), Problem> {
+    fn write_streamed(
+        &self,
+        builder: &mut Builder<'_>,
+        compression: Compression,
+        reader: impl Read,
+        sent: &mut HashSet<String>,
+    ) -> Result<(), Problem> {
         let mut archive = tar::Archive::new(open::decoder(compression, reader)?);
         for entry in archive.entries()? {
             let entry = entry?;
             let name = entry.path()?.to_string_lossy().into_owned();
-            let Some(name) = super::index::normalise(&name) else { continue };
-            if !self.needed.contains_key(&name) || !entry.header().entry_type().is_file() || !sent.insert(name.clone()) {
+            let Some(name) = super::index::normalise(&name) else {
+                continue;
+            };
+            if !self.needed.contains_key(&name)
+                || !entry.header().entry_type().is_file()
+                || !sent.insert(name.clone())
+            {
                 continue;
             }
             if self.zstd_layers.contains(&name) {
@@ -248,7 +367,10 @@ impl Plan {
             append(builder, &name, size, entry)?;
         }
         if let Some(missing) = self.needed.keys().find(|n| !sent.contains(*n)) {
-            return Err(Problem::Missing { what: "blob", name: missing.clone() });
+            return Err(Problem::Missing {
+                what: "blob",
+                name: missing.clone(),
+            });
         }
         Ok(())
     }

@@ -16,8 +16,8 @@ mod tar_source;
 mod zipped;
 
 pub use error::{ArchiveError, Problem};
-pub use model::*;
 pub use export::{Plan as ConversionPlan, is_loadable_tag};
+pub use model::*;
 pub use open::{Sniffed, Target, decoder, is_tar_header, sniff};
 
 use std::path::Path;
@@ -48,14 +48,19 @@ pub struct WriteSummary {
 
 /// Source bytes a load of `path` reads when the layers in `skip` (diff IDs) are left out:
 /// the total for load progress, matching what [`write_docker_archive`] counts in `read`.
-pub fn load_total(path: &Path, skip: &std::collections::HashSet<String>) -> Result<u64, ArchiveError> {
+pub fn load_total(
+    path: &Path,
+    skip: &std::collections::HashSet<String>,
+) -> Result<u64, ArchiveError> {
     Ok(export::Plan::new(path, skip)?.total_bytes())
 }
 
 /// Size of the file (or folder contents) behind `path`: the total when its bytes are sent as they are.
 pub fn source_len(path: &Path) -> Result<u64, ArchiveError> {
     let target = Target::parse(path);
-    std::fs::metadata(&target.file).map(|m| m.len()).map_err(|e| Problem::Io(e).at(path))
+    std::fs::metadata(&target.file)
+        .map(|m| m.len())
+        .map_err(|e| Problem::Io(e).at(path))
 }
 
 /// True when the file's own bytes are a tarball any Docker Engine loads as it is
@@ -63,8 +68,15 @@ pub fn source_len(path: &Path) -> Result<u64, ArchiveError> {
 pub fn daemon_accepts_as_is(report: &ArchiveReport) -> bool {
     report.container == Container::Tar
         && matches!(report.compression, Compression::None | Compression::Gzip)
-        && matches!(report.format, Format::DockerArchive | Format::DockerOciArchive)
-        && report.images.iter().flat_map(|i| &i.layers).all(|l| l.compression != Compression::Zstd)
+        && matches!(
+            report.format,
+            Format::DockerArchive | Format::DockerOciArchive
+        )
+        && report
+            .images
+            .iter()
+            .flat_map(|i| &i.layers)
+            .all(|l| l.compression != Compression::Zstd)
 }
 
 /// Write the images of `path` as a docker-archive tar that Docker Engine 20.10 accepts

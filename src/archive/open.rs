@@ -179,7 +179,11 @@ pub fn inspect(path: &Path, cache_dir: Option<&Path>) -> Result<ArchiveReport, A
 /// List a compressed tar in one streaming pass.
 pub fn streamed_images(compression: Compression, reader: impl Read) -> Result<Images, Problem> {
     let mut decoded = decoder(compression, reader)?;
-    let head = read_head(&mut decoded)?;
+    let mut head = Vec::with_capacity(SNIFF_LEN);
+    (&mut decoded)
+        .take(SNIFF_LEN as u64)
+        .read_to_end(&mut head)
+        .map_err(super::tar_source::corrupt_tar)?;
     if !is_tar_header(&head) {
         return Err(if head.iter().all(|b| *b == 0) && !head.is_empty() {
             Problem::NoImage

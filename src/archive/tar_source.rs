@@ -34,9 +34,14 @@ fn entry_kind(entry: &tar::Entry<'_, impl Read>) -> Kind {
     }
 }
 
-fn corrupt_tar(e: io::Error) -> Problem {
-    if e.kind() == io::ErrorKind::UnexpectedEof {
-        Problem::Truncated(format!("tar ends in the middle of an entry ({e})"))
+pub fn corrupt_tar(e: io::Error) -> Problem {
+    // The tar crate reports a short header read as a plain error with this text.
+    if e.to_string().contains("failed to read entire block") {
+        return Problem::Truncated("tar ends in the middle of an entry header".into());
+    }
+    // Decoders say "incomplete" (zstd frame, deflate stream) when their input stops early.
+    if e.kind() == io::ErrorKind::UnexpectedEof || e.to_string().contains("incomplete") {
+        Problem::Truncated(format!("the archive ends early ({e})"))
     } else {
         Problem::Corrupt {
             what: "tar".into(),
