@@ -90,7 +90,7 @@ pub(crate) fn api_error(
         E::DockerResponseServerError {
             status_code: 404,
             message,
-        } => DaemonError::NotFound(message.trim().to_string()),
+        } => DaemonError::NotFound(dedupe(message.trim())),
         E::DockerResponseServerError { message, .. } => DaemonError::Api {
             what,
             detail: message.trim().to_string(),
@@ -115,6 +115,21 @@ pub(crate) fn api_error(
             }
         }
     }
+}
+
+/// Docker repeats itself: "no such image: x: No such image: x" -> "No such image: x".
+fn dedupe(message: &str) -> String {
+    let bytes = message.len();
+    if bytes > 4 && bytes % 2 == 0 {
+        let half = (bytes - 2) / 2;
+        if message.is_char_boundary(half)
+            && &message[half..half + 2] == ": "
+            && message[..half].eq_ignore_ascii_case(&message[half + 2..])
+        {
+            return message[half + 2..].to_string();
+        }
+    }
+    message.to_string()
 }
 
 fn is_connection_error(err: &bollard::errors::Error) -> bool {
@@ -167,4 +182,16 @@ fn build(
         );
     }
     Docker::connect_with_http(host, timeout, version)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn dedupes_docker_messages() {
+        assert_eq!(
+            super::dedupe("no such image: a:1: No such image: a:1"),
+            "No such image: a:1"
+        );
+        assert_eq!(super::dedupe("a: b"), "a: b");
+    }
 }
