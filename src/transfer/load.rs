@@ -82,13 +82,13 @@ pub async fn load(
     let report = blocking(move || archive::inspect(&owned)).await??;
     let owned = path.to_path_buf();
     let source_len = blocking(move || archive::source_len(&owned)).await??;
-    ctx.progress.set_total(source_len);
     let snapshot = Snapshot::take(daemon, &report).await?;
 
     let mut fallback = None;
     if !opts.full {
         match plan_delta(daemon, &report).await {
             Ok(Some(skip)) => {
+                set_total(ctx, path, &skip).await?;
                 match attempt(ctx, daemon, path, &report, How::Convert(skip), &snapshot).await {
                     Ok(done) => match verify(daemon, &report, &done.loaded).await {
                         Ok(()) => return Ok(done.into_report(path, LoadMode::Delta, source_len)),
@@ -97,7 +97,6 @@ pub async fn load(
                     Err(TransferError::Cancelled) => return Err(TransferError::Cancelled),
                     Err(e) => fallback = Some(e.to_string()),
                 }
-                ctx.progress.set_total(source_len);
                 ctx.progress.set_done(0);
             }
             Ok(None) => {}
@@ -105,14 +104,28 @@ pub async fn load(
         }
     }
     let (how, mode) = if archive::daemon_accepts_as_is(&report) {
+        ctx.progress.set_total(source_len);
         (How::AsIs, LoadMode::AsIs)
     } else {
+        set_total(ctx, path, &HashSet::new()).await?;
         (How::Convert(HashSet::new()), LoadMode::Converted)
     };
     let done = attempt(ctx, daemon, path, &report, how, &snapshot).await?;
     let mut out = done.into_report(path, mode, source_len);
     out.fallback = fallback;
     Ok(out)
+}
+
+/// Progress total of a converted load: the source bytes the conversion will read.
+async fn set_total(
+    ctx: &JobContext,
+    path: &Path,
+    skip: &HashSet<String>,
+) -> Result<(), TransferError> {
+    let (owned, skip) = (path.to_path_buf(), skip.clone());
+    let total = blocking(move || archive::load_total(&owned, &skip)).await??;
+    ctx.progress.set_total(total);
+    Ok(())
 }
 
 async fn blocking<T: Send + 'static>(
