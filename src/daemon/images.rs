@@ -192,6 +192,7 @@ pub async fn inspect_report(daemon: &Daemon, name: &str) -> Result<ArchiveReport
         layers_size: image.size,
         images: vec![image],
         missing_manifests: 0,
+        entries: Vec::new(),
     })
 }
 
