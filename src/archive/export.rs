@@ -9,6 +9,8 @@ use std::io::{self, BufReader, Read, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use super::index::{Blobs, normalise};
+use super::layout_dir::LayoutDir;
 use super::open::{self, Target};
 use super::tar_source::{SeekableTar, Window};
 use super::{ArchiveError, ArchiveReport, Compression, Container, Problem, WriteSummary, zipped};
@@ -18,10 +20,14 @@ pub struct Plan {
     pub report: ArchiveReport,
     /// Blob path -> size in the archive, for every config and every layer not skipped.
     needed: BTreeMap<String, u64>,
+    /// Config blobs: sent, but not counted in progress (their size is not in the report).
+    configs: HashSet<String>,
     /// Layer blobs that must be decompressed on the way (zstd, which old engines cannot read).
     zstd_layers: HashSet<String>,
     manifest: Vec<u8>,
     summary: WriteSummary,
+    /// For a zip: its image entries, listed once.
+    zip_entries: Vec<zipped::ZipImageEntry>,
 }
 
 #[derive(serde::Serialize)]
@@ -58,8 +64,10 @@ impl Plan {
         let mut summary = WriteSummary::default();
         let mut skipped_paths = HashSet::new();
         let mut entries = Vec::new();
+        let mut configs = HashSet::new();
         for image in &report.images {
             needed.insert(image.config_path.clone(), 0);
+            configs.insert(image.config_path.clone());
             for layer in &image.layers {
                 if skip.contains(&layer.diff_id) {
                     if skipped_paths.insert(layer.path.clone()) {
@@ -92,33 +100,43 @@ impl Plan {
             .iter()
             .filter(|p| needed.contains_key(*p))
             .count();
+        let zip_entries = if report.container == Container::Zip {
+            let target = Target::parse(Path::new(&report.path));
+            zipped::image_entries(&target.file, target.entry.as_deref()).map_err(|p| p.at(path))?
+        } else {
+            Vec::new()
+        };
         Ok(Plan {
             report,
             needed,
+            configs,
+            zip_entries,
             zstd_layers,
             manifest,
             summary,
         })
     }
 
-    /// Source bytes the conversion reads: the unit of its progress.
+    /// Source bytes the conversion reads: the unit of its progress. Seekable sources count
+    /// the blobs they copy; a compressed tar counts its file bytes; a zip holding a compressed
+    /// (or deflated) tar counts the decompressed bytes of its entries.
     pub fn total_bytes(&self) -> u64 {
-        if self.reads_whole_file() {
-            self.report.file_size
-        } else {
-            self.needed.values().sum()
+        match self.report.container {
+            Container::Zip if !self.zip_all_stored() => {
+                self.zip_entries.iter().map(|e| e.size).sum()
+            }
+            Container::Tar if self.report.compression != Compression::None => self.report.file_size,
+            _ => self
+                .needed
+                .iter()
+                .filter(|(n, _)| !self.configs.contains(*n))
+                .map(|(_, s)| s)
+                .sum(),
         }
     }
 
-    fn reads_whole_file(&self) -> bool {
-        self.report.compression != Compression::None
-            || (self.report.container == Container::Zip && !self.stored_zip())
-    }
-
-    fn stored_zip(&self) -> bool {
-        let target = Target::parse(Path::new(&self.report.path));
-        zipped::image_entries(&target.file, target.entry.as_deref())
-            .is_ok_and(|entries| entries.iter().all(|e| e.stored_tar))
+    fn zip_all_stored(&self) -> bool {
+        self.zip_entries.iter().all(|e| e.stored_tar)
     }
 }
 
@@ -195,18 +213,17 @@ impl Plan {
             written: 0,
         });
         let target = Target::parse(Path::new(&self.report.path));
+        // Every blob path written so far: a zip may hold several tars sharing blobs.
         let mut sent = HashSet::new();
         match self.report.container {
             Container::Directory => self
                 .write_from_folder(&mut builder, &target.file, read)
                 .map_err(at)?,
             Container::Tar if self.report.compression == Compression::None => {
-                let len = std::fs::metadata(&target.file)
-                    .map_err(|e| at(e.into()))?
-                    .len();
-                let file = BufReader::new(File::open(&target.file).map_err(|e| at(e.into()))?);
-                let mut tar = SeekableTar::open(Box::new(file), len).map_err(at)?;
-                self.write_from_seekable(&mut builder, &mut tar, read)
+                let file = File::open(&target.file).map_err(|e| at(e.into()))?;
+                let len = file.metadata().map_err(|e| at(e.into()))?.len();
+                let mut tar = SeekableTar::open(Box::new(BufReader::new(file)), len).map_err(at)?;
+                self.write_from_seekable(&mut builder, &mut tar, read, &mut sent)
                     .map_err(at)?;
             }
             Container::Tar => {
@@ -228,11 +245,20 @@ impl Plan {
                 return Err(at(Problem::Invalid("a daemon image is not a file".into())));
             }
         }
+        if self.report.container != Container::Directory
+            && let Some(missing) = self.needed.keys().find(|n| !sent.contains(*n))
+        {
+            return Err(at(Problem::Missing {
+                what: "blob",
+                name: missing.clone(),
+            }));
+        }
+        let manifest = self.manifest.as_slice();
         append(
             &mut builder,
             "manifest.json",
-            self.manifest.len() as u64,
-            self.manifest.as_slice(),
+            manifest.len() as u64,
+            manifest,
         )
         .map_err(at)?;
         builder.finish().map_err(|e| at(e.into()))?;
@@ -243,31 +269,45 @@ impl Plan {
         })
     }
 
+    /// The counter a blob's bytes go to: configs are sent but not counted (see `total_bytes`).
+    fn counter<'a>(
+        &self,
+        name: &str,
+        read: &'a AtomicU64,
+        uncounted: &'a AtomicU64,
+    ) -> &'a AtomicU64 {
+        if self.configs.contains(name) {
+            uncounted
+        } else {
+            read
+        }
+    }
+
     fn write_from_seekable(
         &self,
         builder: &mut Builder<'_>,
         tar: &mut SeekableTar,
         read: &AtomicU64,
+        sent: &mut HashSet<String>,
     ) -> Result<(), Problem> {
-        for (name, _) in &self.needed {
+        let uncounted = AtomicU64::new(0);
+        for name in self.needed.keys() {
+            // A zip may hold several tars: each sends the blobs it has.
+            if sent.contains(name) || !Blobs::exists(tar, name) {
+                continue;
+            }
+            sent.insert(name.clone());
+            let count = self.counter(name, read, &uncounted);
             if self.zstd_layers.contains(name) {
                 let size = zstd_size(tar.open_entry(name)?.0)?;
                 let body = Counting {
                     inner: tar.open_entry(name)?.0,
-                    count: read,
+                    count,
                 };
                 append(builder, name, size, open::decoder(Compression::Zstd, body)?)?;
             } else {
                 let (body, size) = tar.open_entry(name)?;
-                append(
-                    builder,
-                    name,
-                    size,
-                    Counting {
-                        inner: body,
-                        count: read,
-                    },
-                )?;
+                append(builder, name, size, Counting { inner: body, count })?;
             }
         }
         Ok(())
@@ -279,14 +319,18 @@ impl Plan {
         root: &Path,
         read: &AtomicU64,
     ) -> Result<(), Problem> {
-        let dir = super::layout_dir::LayoutDir::open(root)?;
-        for (name, _) in &self.needed {
+        let dir = LayoutDir::open(root)?;
+        let uncounted = AtomicU64::new(0);
+        for name in self.needed.keys() {
             let file = dir.file_path(name)?;
+            let count = self.counter(name, read, &uncounted);
+            let open_file =
+                || -> Result<BufReader<File>, Problem> { Ok(BufReader::new(File::open(&file)?)) };
             if self.zstd_layers.contains(name) {
-                let size = zstd_size(BufReader::new(File::open(&file)?))?;
+                let size = zstd_size(open_file()?)?;
                 let body = Counting {
-                    inner: BufReader::new(File::open(&file)?),
-                    count: read,
+                    inner: open_file()?,
+                    count,
                 };
                 append(builder, name, size, open::decoder(Compression::Zstd, body)?)?;
             } else {
@@ -296,8 +340,8 @@ impl Plan {
                     name,
                     size,
                     Counting {
-                        inner: BufReader::new(File::open(&file)?),
-                        count: read,
+                        inner: open_file()?,
+                        count,
                     },
                 )?;
             }
@@ -312,26 +356,23 @@ impl Plan {
         read: &AtomicU64,
         sent: &mut HashSet<String>,
     ) -> Result<(), Problem> {
-        for entry in zipped::image_entries(&target.file, target.entry.as_deref())? {
-            if entry.stored_tar {
-                let window = Window::new(
-                    BufReader::new(File::open(&target.file)?),
-                    entry.data_start,
-                    entry.size,
-                );
+        let seekable = self.zip_all_stored();
+        for entry in &self.zip_entries {
+            if seekable {
+                let file = BufReader::new(File::open(&target.file)?);
+                let window = Window::new(file, entry.data_start, entry.size);
                 let mut tar = SeekableTar::open(Box::new(window), entry.size)?;
-                self.write_from_seekable(builder, &mut tar, read)?;
+                self.write_from_seekable(builder, &mut tar, read, sent)?;
             } else {
-                let counted = BufReader::new(Counting {
-                    inner: File::open(&target.file)?,
-                    count: read,
-                });
-                let mut zip =
-                    zip::ZipArchive::new(counted).map_err(|e| Problem::Zip(e.to_string()))?;
+                let mut zip = zipped::open_zip(&target.file)?;
                 let reader = zip
                     .by_index(entry.index)
                     .map_err(|e| Problem::Zip(e.to_string()))?;
-                self.write_streamed(builder, entry.compression, reader, sent)?;
+                let counted = Counting {
+                    inner: reader,
+                    count: read,
+                };
+                self.write_streamed(builder, entry.compression, counted, sent)?;
             }
         }
         Ok(())
@@ -348,13 +389,12 @@ impl Plan {
         let mut archive = tar::Archive::new(open::decoder(compression, reader)?);
         for entry in archive.entries()? {
             let entry = entry?;
-            let name = entry.path()?.to_string_lossy().into_owned();
-            let Some(name) = super::index::normalise(&name) else {
+            let Some(name) = normalise(&entry.path()?.to_string_lossy()) else {
                 continue;
             };
             if !self.needed.contains_key(&name)
                 || !entry.header().entry_type().is_file()
-                || !sent.insert(name.clone())
+                || sent.contains(&name)
             {
                 continue;
             }
@@ -363,15 +403,12 @@ impl Plan {
                     "layer {name} is zstd-compressed inside a compressed archive; decompress the archive first"
                 )));
             }
+            sent.insert(name.clone());
             let size = entry.size();
             append(builder, &name, size, entry)?;
         }
-        if let Some(missing) = self.needed.keys().find(|n| !sent.contains(*n)) {
-            return Err(Problem::Missing {
-                what: "blob",
-                name: missing.clone(),
-            });
-        }
+        // Read to the end: the padding counts for progress, and a gzip or zstd trailer is checked.
+        io::copy(&mut archive.into_inner(), &mut io::sink())?;
         Ok(())
     }
 }

@@ -7,6 +7,9 @@ use super::index::{Blobs, Entry, EntryIndex, Kind, META_LIMIT, check_meta_size};
 use super::{Compression, Problem};
 
 pub trait ReadSeek: Read + Seek + Send {}
+
+/// The body of one entry of a [`SeekableTar`].
+pub type EntryBody<'a> = io::Take<&'a mut Box<dyn ReadSeek>>;
 impl<T: Read + Seek + Send> ReadSeek for T {}
 
 /// Bytes kept from the start of every streamed entry (enough for any compression magic).
@@ -102,10 +105,7 @@ impl SeekableTar {
     }
 
     /// A reader over one resolved entry's body.
-    pub fn open_entry(
-        &mut self,
-        name: &str,
-    ) -> Result<(io::Take<&mut Box<dyn ReadSeek>>, u64), Problem> {
+    pub fn open_entry(&mut self, name: &str) -> Result<(EntryBody<'_>, u64), Problem> {
         let entry = self.index.resolve(name)?;
         let (offset, size) = (entry.offset.unwrap_or(0), entry.size);
         self.reader.seek(SeekFrom::Start(offset))?;
