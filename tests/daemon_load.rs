@@ -381,3 +381,31 @@ fn docker_skopeo_available() -> bool {
     }
     ok
 }
+
+#[test]
+fn an_artifact_zip_and_one_entry_of_it_load() {
+    if !daemon_available("an_artifact_zip_and_one_entry_of_it_load") {
+        return;
+    }
+    let mut images = Images::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (base, app) = saved("load-zip", &[Layer::Random("r.bin", 400_000)], dir.path(), &mut images);
+    let tar = std::fs::read(&app.tar).unwrap();
+    let zip_path = dir.path().join("artifact.zip");
+    std::fs::write(
+        &zip_path,
+        common::archives::zip_of(&[("image.tar", &tar), ("README.txt", b"notes")], true),
+    )
+    .unwrap();
+    let entry = format!("{}!image.tar", zip_path.display());
+    for path in [path_str(&zip_path), entry.as_str()] {
+        docker(&["rmi", &app.name, &base]);
+        let (ok, reports, err) = haul_load(&[path]);
+        assert!(ok, "{path}: {err}");
+        assert_eq!(reports[0]["mode"], "converted");
+        assert_eq!(reports[0]["loaded"][0]["name"], app.name.as_str());
+        assert_eq!(image_id(&app.name), app.id);
+        assert_eq!(diff_ids(&app.name), app.diffs);
+        docker(&["tag", &app.id, &base]);
+    }
+}
