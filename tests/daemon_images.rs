@@ -144,4 +144,10 @@ fn inspect_report_matches_docker_inspect_and_history() {
         assert!(present.contains(&chain));
     }
     assert_eq!(rt.block_on(daemon.store()).unwrap(), Store::Classic);
+    drop(rt);
+    // The synchronous entry point `haul inspect docker://NAME` uses.
+    let sync = haul::cli::images::daemon_inspect(&app, None).unwrap();
+    assert_eq!(sync.images[0].diff_ids(), image.diff_ids());
+    let err = haul::cli::images::daemon_inspect("haul-test/nope:x", None).unwrap_err();
+    assert!(err.starts_with("docker://haul-test/nope:x: "), "{err}");
 }

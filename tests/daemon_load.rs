@@ -389,7 +389,12 @@ fn an_artifact_zip_and_one_entry_of_it_load() {
     }
     let mut images = Images::new();
     let dir = tempfile::tempdir().unwrap();
-    let (base, app) = saved("load-zip", &[Layer::Random("r.bin", 400_000)], dir.path(), &mut images);
+    let (base, app) = saved(
+        "load-zip",
+        &[Layer::Random("r.bin", 400_000)],
+        dir.path(),
+        &mut images,
+    );
     let tar = std::fs::read(&app.tar).unwrap();
     let zip_path = dir.path().join("artifact.zip");
     std::fs::write(

@@ -3,7 +3,8 @@
 use std::process::ExitCode;
 
 use super::common::{connect, fail, run};
-use crate::daemon::{ImageRow, list_images};
+use crate::archive::ArchiveReport;
+use crate::daemon::{Daemon, ImageRow, inspect_report, list_images};
 use crate::units;
 
 #[derive(Debug, clap::Args)]
@@ -35,6 +36,23 @@ pub fn main(args: ImagesArgs, host: Option<String>) -> ExitCode {
             print!("{}", table(&rows, now_secs()));
         }
         ExitCode::SUCCESS
+    })
+}
+
+/// For `haul inspect docker://NAME`: the daemon image as an [`ArchiveReport`], from synchronous
+/// code (starts its own runtime). The error is one line naming what failed.
+pub fn daemon_inspect(name: &str, host: Option<String>) -> Result<ArchiveReport, String> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    rt.block_on(async {
+        let daemon = Daemon::connect_default(host)
+            .await
+            .map_err(|e| e.to_string())?;
+        inspect_report(&daemon, name)
+            .await
+            .map_err(|e| format!("docker://{name}: {e}"))
     })
 }
 
