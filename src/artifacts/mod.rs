@@ -13,6 +13,7 @@ pub mod github;
 pub mod local;
 mod model;
 pub mod repo;
+mod response;
 mod sniff;
 pub mod token;
 mod zipentries;

@@ -4,6 +4,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub mod artifacts;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "haul",
@@ -19,6 +21,8 @@ pub struct Cli {
 pub enum Command {
     /// Show what is inside image tarballs, OCI layouts and artifact zips.
     Inspect(InspectArgs),
+    /// List GitHub Actions workflow artifacts (remote or on disk) and download them.
+    Artifacts(artifacts::ArtifactsArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -35,6 +39,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Inspect(_args)) => ExitCode::FAILURE,
+        Some(Command::Artifacts(args)) => artifacts::run(args),
         None => ExitCode::FAILURE,
     }
 }
