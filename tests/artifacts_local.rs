@@ -7,6 +7,11 @@ use common::fixtures::{ZipStyle, docker_archive, gzip, write_zip};
 use haul::archive::Compression;
 use haul::artifacts::{self, ArtifactImage, ArtifactKind, LocalArtifact};
 
+/// Scan without touching the user's cache folder.
+fn scan(dir: &std::path::Path) -> Vec<LocalArtifact> {
+    artifacts::scan_with_cache(dir, None).expect("scan")
+}
+
 fn by_name<'a>(found: &'a [LocalArtifact], name: &str) -> &'a LocalArtifact {
     found
         .iter()
@@ -14,17 +19,13 @@ fn by_name<'a>(found: &'a [LocalArtifact], name: &str) -> &'a LocalArtifact {
         .unwrap_or_else(|| panic!("no artifact {name:?} in {found:#?}"))
 }
 
-/// Until the archive engine is merged, `inspect` fails; the entry must still be listed with
-/// the engine's answer attached (a report naming our tag, or an error).
+/// The archive engine describes the entry: one image carrying the tag the fixture wrote.
 fn assert_described(image: &ArtifactImage) {
-    match (&image.report, &image.error) {
-        (Some(_), None) => assert_eq!(image.tags(), vec![common::fixtures::TAG.to_string()]),
-        (None, Some(error)) => assert!(!error.is_empty()),
-        other => panic!(
-            "image {} neither described nor failed: {other:?}",
-            image.entry
-        ),
-    }
+    assert_eq!(image.error, None, "{}", image.entry);
+    let report = image.report.as_ref().expect("a report");
+    assert_eq!(report.images.len(), 1);
+    assert_eq!(image.tags(), vec![common::fixtures::TAG.to_string()]);
+    assert_eq!(report.images[0].layers.len(), 1);
 }
 
 #[test]
@@ -40,7 +41,7 @@ fn deflate_zip_with_data_descriptors_lists_its_image_entry() {
     let bytes = std::fs::read(&zip).expect("read zip");
     assert_eq!(bytes[6] & 0x08, 0x08, "first entry uses a data descriptor");
     assert_eq!(bytes[8], 8, "first entry is Deflate");
-    let found = artifacts::scan(dir.path()).expect("scan");
+    let found = scan(dir.path());
     assert_eq!(found.len(), 1, "{found:#?}");
     let artifact = by_name(&found, "image");
     assert_eq!(artifact.kind, ArtifactKind::Zip);
@@ -104,7 +105,7 @@ fn gh_run_download_folders_are_one_artifact_each() {
     )
     .expect("write");
 
-    let found = artifacts::scan(dir.path()).expect("scan");
+    let found = scan(dir.path());
     assert_eq!(found.len(), 3, "{found:#?}");
     let app = by_name(&found, "app-image");
     assert_eq!(app.kind, ArtifactKind::Folder);
@@ -115,6 +116,36 @@ fn gh_run_download_folders_are_one_artifact_each() {
     assert!(by_name(&found, "coverage").images.is_empty());
     let zst = by_name(&found, "img.tar.zst");
     assert_eq!(zst.images[0].compression, Compression::Zstd);
+    assert_described(&zst.images[0]);
+}
+
+#[test]
+fn zips_inside_folders_are_listed_by_entry_and_source_tarballs_are_dropped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let folder = dir.path().join("bundle");
+    std::fs::create_dir(&folder).expect("mkdir");
+    let mut sources = tar::Builder::new(Vec::new());
+    let mut header = tar::Header::new_ustar();
+    header.set_size(4);
+    header.set_cksum();
+    sources
+        .append_data(&mut header, "src/main.rs", &b"fn m"[..])
+        .expect("append");
+    let sources = sources.into_inner().expect("tar");
+    write_zip(
+        &folder.join("inner.zip"),
+        &[("image.tar", &docker_archive()), ("sources.tar", &sources)],
+        ZipStyle::DeflateStreamed,
+    );
+    let found = scan(dir.path());
+    let bundle = by_name(&found, "bundle");
+    let entries: Vec<&str> = bundle.images.iter().map(|i| i.entry.as_str()).collect();
+    assert_eq!(entries, ["inner.zip!image.tar"], "{bundle:#?}");
+    assert_eq!(
+        bundle.images[0].path,
+        format!("{}!image.tar", folder.join("inner.zip").display())
+    );
+    assert_described(&bundle.images[0]);
 }
 
 #[test]
@@ -123,7 +154,7 @@ fn raw_artifacts_and_files_straight_in_the_folder_are_raw() {
     let image = docker_archive();
     // Named without any hint: content decides.
     std::fs::write(dir.path().join("payload.bin"), &image).expect("write");
-    let found = artifacts::scan(dir.path()).expect("scan");
+    let found = scan(dir.path());
     assert_eq!(found.len(), 1, "{found:#?}");
     assert_eq!(found[0].kind, ArtifactKind::Raw);
     assert_eq!(found[0].name, "payload.bin");
@@ -133,11 +164,11 @@ fn raw_artifacts_and_files_straight_in_the_folder_are_raw() {
     );
     assert_described(&found[0].images[0]);
 
-    let one = artifacts::scan_path(&dir.path().join("payload.bin"))
+    let one = artifacts::scan_path_with_cache(&dir.path().join("payload.bin"), None)
         .expect("scan_path")
         .expect("an artifact");
     assert_eq!(one.kind, ArtifactKind::Raw);
-    assert!(artifacts::scan_path(&dir.path().join("missing")).is_err());
+    assert!(artifacts::scan_path_with_cache(&dir.path().join("missing"), None).is_err());
 }
 
 #[test]
@@ -156,7 +187,7 @@ fn zip_entries_escaping_the_folder_are_refused_and_nothing_is_written() {
         ],
         ZipStyle::Stored,
     );
-    let found = artifacts::scan(&dir).expect("scan");
+    let found = scan(&dir);
     let evil = by_name(&found, "evil");
     let refused: Vec<&str> = evil
         .images
@@ -189,7 +220,7 @@ fn a_truncated_zip_is_listed_with_a_clear_error() {
         ZipStyle::DeflateStreamed,
     );
     std::fs::write(dir.path().join("partial.zip"), &bytes[..bytes.len() / 2]).expect("write");
-    let found = artifacts::scan(dir.path()).expect("scan");
+    let found = scan(dir.path());
     let partial = by_name(&found, "partial");
     assert_eq!(partial.kind, ArtifactKind::Zip);
     let error = partial.error.as_deref().expect("an error");

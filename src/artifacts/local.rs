@@ -29,8 +29,18 @@ pub fn default_locations() -> Vec<PathBuf> {
 /// `gh run download` and `actions/download-artifact`); other files and hidden names are skipped.
 /// Slow for big compressed images (the engine decompresses them): call it off the UI thread.
 pub fn scan(dir: &Path) -> Result<Vec<LocalArtifact>, ArtifactError> {
+    scan_with_cache(dir, crate::paths::cache_dir().as_deref())
+}
+
+/// [`scan`] with the archive engine's cache folder given (`None`: no cache).
+pub fn scan_with_cache(
+    dir: &Path,
+    cache_dir: Option<&Path>,
+) -> Result<Vec<LocalArtifact>, ArtifactError> {
     let mut artifacts = list(dir)?;
-    artifacts.iter_mut().for_each(inspect_images);
+    for artifact in &mut artifacts {
+        inspect_images(artifact, cache_dir);
+    }
     Ok(artifacts)
 }
 
@@ -57,6 +67,14 @@ pub fn list(dir: &Path) -> Result<Vec<LocalArtifact>, ArtifactError> {
 /// One path as one artifact: a folder (every image inside), an artifact zip or a raw image
 /// file, with images described. `None` for a file that is neither a zip nor an image tarball.
 pub fn scan_path(path: &Path) -> Result<Option<LocalArtifact>, ArtifactError> {
+    scan_path_with_cache(path, crate::paths::cache_dir().as_deref())
+}
+
+/// [`scan_path`] with the archive engine's cache folder given (`None`: no cache).
+pub fn scan_path_with_cache(
+    path: &Path,
+    cache_dir: Option<&Path>,
+) -> Result<Option<LocalArtifact>, ArtifactError> {
     let meta = fs::metadata(path).map_err(|e| ArtifactError::io(path, e))?;
     let artifact = if meta.is_dir() {
         Some(folder_artifact(path))
@@ -64,19 +82,19 @@ pub fn scan_path(path: &Path) -> Result<Option<LocalArtifact>, ArtifactError> {
         file_artifact(path)?
     };
     Ok(artifact.map(|mut a| {
-        inspect_images(&mut a);
+        inspect_images(&mut a, cache_dir);
         a
     }))
 }
 
 /// Ask the archive engine about each image not already refused. Entries the engine says are
 /// not image archives at all (a tar of sources, say) are dropped; other failures are kept.
-pub fn inspect_images(artifact: &mut LocalArtifact) {
+pub fn inspect_images(artifact: &mut LocalArtifact, cache_dir: Option<&Path>) {
     artifact.images.retain_mut(|image| {
         if image.error.is_some() || image.report.is_some() {
             return true;
         }
-        match archive::inspect(Path::new(&image.path)) {
+        match archive::inspect_with_cache(Path::new(&image.path), cache_dir) {
             Ok(report) => image.report = Some(report),
             Err(e) if matches!(e.problem, Problem::NoImage | Problem::NotAnArchive(_)) => {
                 return false;

@@ -21,7 +21,9 @@ mod zipentries;
 pub use download::{default_destination, download_artifact, start_download};
 pub use error::ArtifactError;
 pub use github::{GitHub, ListFilter};
-pub use local::{default_locations, list, scan, scan_path};
+pub use local::{
+    default_locations, inspect_images, list, scan, scan_path, scan_path_with_cache, scan_with_cache,
+};
 pub use model::{ArtifactImage, ArtifactKind, LocalArtifact, RemoteArtifact, WorkflowRun};
 pub use repo::Repo;
 pub use sniff::{Sniffed, sniff};

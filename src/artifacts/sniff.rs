@@ -1,8 +1,9 @@
-//! Recognise a file or a zip entry by its first bytes, never by its name.
+//! Recognise a file or a zip entry by its first bytes, never by its name. The magic numbers
+//! and decoders are the archive engine's; this adds "is there a tar inside the compression".
 
 use std::io::{self, Cursor, Read};
 
-use crate::archive::Compression;
+use crate::archive::{self, Compression};
 
 /// How many raw bytes decide: a tar header is 512 bytes.
 const HEAD: usize = 512;
@@ -24,24 +25,16 @@ pub enum Sniffed {
 pub fn sniff(reader: impl Read) -> io::Result<Sniffed> {
     let mut reader = reader.take(COMPRESSED_LIMIT);
     let head = read_head(&mut reader)?;
-    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
-        return Ok(Sniffed::Zip);
-    }
-    let compression = Compression::sniff(&head);
-    let is_tar = match compression {
-        Compression::None => is_tar_header(&head),
-        other => decompressed_is_tar(other, Cursor::new(head).chain(reader)),
-    };
-    Ok(if is_tar {
-        Sniffed::ImageTar(compression)
-    } else {
-        Sniffed::Other
+    Ok(match archive::sniff(&head) {
+        archive::Sniffed::Zip => Sniffed::Zip,
+        archive::Sniffed::Tar => Sniffed::ImageTar(Compression::None),
+        archive::Sniffed::Compressed(c)
+            if decompressed_is_tar(c, Cursor::new(head).chain(reader)) =>
+        {
+            Sniffed::ImageTar(c)
+        }
+        _ => Sniffed::Other,
     })
-}
-
-/// A POSIX or GNU tar header: `ustar` at offset 257.
-fn is_tar_header(head: &[u8]) -> bool {
-    head.get(257..262) == Some(b"ustar")
 }
 
 fn read_head(reader: &mut impl Read) -> io::Result<Vec<u8>> {
@@ -52,17 +45,10 @@ fn read_head(reader: &mut impl Read) -> io::Result<Vec<u8>> {
 
 /// A corrupt stream is simply "not a tar" here; the archive engine reports details later.
 fn decompressed_is_tar(compression: Compression, stream: impl Read) -> bool {
-    let head = match compression {
-        Compression::Gzip => read_head(&mut flate2::read::MultiGzDecoder::new(stream)),
-        Compression::Zstd => match zstd::stream::read::Decoder::new(stream) {
-            Ok(mut d) => read_head(&mut d),
-            Err(e) => Err(e),
-        },
-        Compression::Xz => read_head(&mut liblzma::read::XzDecoder::new(stream)),
-        Compression::Bzip2 => read_head(&mut bzip2::read::BzDecoder::new(stream)),
-        Compression::None => return false,
-    };
-    head.is_ok_and(|h| is_tar_header(&h))
+    archive::decoder(compression, stream)
+        .ok()
+        .and_then(|mut d| read_head(&mut d).ok())
+        .is_some_and(|head| archive::is_tar_header(&head))
 }
 
 #[cfg(test)]

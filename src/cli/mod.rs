@@ -1,10 +1,11 @@
 //! The command line: `haul inspect|images|load|save|artifacts`; no subcommand opens the TUI.
 
+pub mod artifacts;
+mod inspect;
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-
-pub mod artifacts;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -38,7 +39,7 @@ pub struct InspectArgs {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::Inspect(_args)) => ExitCode::FAILURE,
+        Some(Command::Inspect(args)) => inspect::run(&args),
         Some(Command::Artifacts(args)) => artifacts::run(args),
         None => ExitCode::FAILURE,
     }

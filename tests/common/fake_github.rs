@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 use serde_json::{Value, json};
 
 use super::fixtures::{ZipStyle, digest, docker_archive, zip_bytes};
-use super::{Reply, Request, Server};
+use super::http::{Reply, Request, Server};
 
 pub const TOKEN: &str = "tok-123-secret";
 pub const SIGNATURE: &str = "sig=storage-signature";
