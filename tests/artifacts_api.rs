@@ -313,3 +313,16 @@ async fn api_errors_give_clear_one_line_messages() {
         "no storage call for failed API calls"
     );
 }
+
+#[tokio::test]
+async fn an_unreachable_api_names_the_host_and_the_cause() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let base = format!("http://{}", closed.local_addr().expect("addr"));
+    drop(closed);
+    let gh =
+        GitHub::new(&base, Repo::parse("o/r").expect("repo"), Token::new(TOKEN)).expect("client");
+    let err = gh.list(&ListFilter::default()).await.expect_err("refused");
+    let text = err.to_string();
+    assert!(text.starts_with("cannot reach 127.0.0.1: "), "{text}");
+    assert!(!text.contains(TOKEN));
+}

@@ -45,8 +45,8 @@ pub enum ArtifactError {
     Storage { status: u16 },
     #[error("unexpected answer from GitHub: {0}")]
     BadResponse(String),
-    #[error("network error: {0}")]
-    Network(String),
+    #[error("cannot reach {host}: {detail}")]
+    Network { host: String, detail: String },
     #[error("no artifact named {name:?} in {scope}")]
     NoSuchArtifact { name: String, scope: String },
     #[error(
@@ -86,15 +86,20 @@ impl ArtifactError {
 
     /// A reqwest error without its URL: a storage URL carries a signature worth not printing.
     pub(crate) fn network(err: reqwest::Error) -> Self {
+        let host = err
+            .url()
+            .and_then(|u| u.host_str())
+            .unwrap_or("the server")
+            .to_string();
         let err = err.without_url();
+        // The innermost cause says what happened ("Connection refused", "timed out").
         let mut text = err.to_string();
         let mut source = std::error::Error::source(&err);
         while let Some(cause) = source {
-            text.push_str(": ");
-            text.push_str(&cause.to_string());
+            text = cause.to_string();
             source = cause.source();
         }
-        ArtifactError::Network(text)
+        ArtifactError::Network { host, detail: text }
     }
 }
 
