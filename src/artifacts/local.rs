@@ -204,6 +204,10 @@ fn folder_artifact(dir: &Path) -> LocalArtifact {
     let mut seen = 0;
     if let Err(e) = walk(dir, "", 0, &mut seen, &mut artifact) {
         artifact.error = Some(e.to_string());
+    } else if seen > MAX_FILES {
+        artifact.error = Some(format!(
+            "more than {MAX_FILES} files: only the first {MAX_FILES} were looked at"
+        ));
     }
     artifact
 }
@@ -222,10 +226,12 @@ fn walk(
         let rel = format!("{prefix}{}", file_name(&path));
         if meta.is_dir() && depth < MAX_DEPTH {
             walk(&path, &format!("{rel}/"), depth + 1, seen, artifact)?;
-        } else if meta.is_file() && *seen < MAX_FILES {
+        } else if meta.is_file() {
             *seen += 1;
-            artifact.size += meta.len();
-            folder_file(&path, &rel, meta.len(), artifact);
+            if *seen <= MAX_FILES {
+                artifact.size += meta.len();
+                folder_file(&path, &rel, meta.len(), artifact);
+            }
         }
     }
     Ok(())
