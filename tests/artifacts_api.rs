@@ -27,13 +27,9 @@ async fn lists_follow_link_pagination_and_send_the_documented_headers() {
     let fake = FakeGitHub::start();
     let gh = client(&fake, "o/r", TOKEN);
     let all = gh.list(&ListFilter::default()).await.expect("list");
-    assert_eq!(
-        ids(&all),
-        [6, 5, 4, 1, 2, 3],
-        "all three pages, in API order"
-    );
+    assert_eq!(ids(&all), [6, 5, 4, 1, 2, 3, 7], "four pages, in API order");
     let requests = fake.api.requests();
-    assert_eq!(requests.len(), 3, "one request per page");
+    assert_eq!(requests.len(), 4, "one request per page");
     for req in &requests {
         assert_eq!(req.path(), "/repos/o/r/actions/artifacts");
         assert_eq!(req.query("per_page").as_deref(), Some("100"));
@@ -48,7 +44,8 @@ async fn lists_follow_link_pagination_and_send_the_documented_headers() {
                 .is_some_and(|ua| ua.starts_with("haul/"))
         );
     }
-    assert_eq!(requests[2].query("page").as_deref(), Some("3"));
+    assert_eq!(requests[0].query("page"), None);
+    assert_eq!(requests[3].query("page").as_deref(), Some("4"));
 }
 
 #[tokio::test]
@@ -205,6 +202,29 @@ async fn a_digest_mismatch_is_refused_and_leaves_no_file() {
         0,
         "temporary file removed"
     );
+}
+
+#[tokio::test]
+async fn a_connection_cut_half_way_leaves_no_file() {
+    let fake = FakeGitHub::start();
+    let gh = client(&fake, "o/r", TOKEN);
+    let dest = tempfile::tempdir().expect("tempdir");
+    let artifact = gh.artifact(7).await.expect("artifact");
+    let err = artifacts::download_artifact(
+        &gh,
+        &artifact,
+        dest.path(),
+        &Progress::default(),
+        &CancellationToken::new(),
+    )
+    .await
+    .expect_err("cut");
+    assert!(
+        err.to_string()
+            .starts_with("download of artifact cut (id 7) broke off"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_dir(dest.path()).expect("dir").count(), 0);
 }
 
 #[tokio::test]

@@ -40,7 +40,7 @@ fn lists_remote_artifacts_as_json_and_as_a_table() {
         String::from_utf8_lossy(&out.stderr)
     );
     let json = stdout_json(&out);
-    assert_eq!(ids(&json), [6, 5, 4, 1, 2, 3]);
+    assert_eq!(ids(&json), [6, 5, 4, 1, 2, 3, 7]);
     assert_eq!(json[3]["workflow_run"]["head_branch"], "main");
     assert_eq!(json[5]["expired"], true);
 

@@ -65,7 +65,7 @@ pub async fn download_artifact(
             chunk = body.next() => chunk,
         };
         let Some(chunk) = chunk else { break };
-        let chunk = chunk.map_err(ArtifactError::network)?;
+        let chunk = chunk.map_err(|e| ArtifactError::interrupted(artifact.describe(), e))?;
         hasher.update(&chunk);
         if head.len() < 4 {
             head.extend(chunk.iter().take(4 - head.len()));

@@ -47,6 +47,8 @@ pub enum ArtifactError {
     BadResponse(String),
     #[error("cannot reach {host}: {detail}")]
     Network { host: String, detail: String },
+    #[error("download of {what} broke off: {detail}; the partial file was removed")]
+    Interrupted { what: String, detail: String },
     #[error("no artifact named {name:?} in {scope}")]
     NoSuchArtifact { name: String, scope: String },
     #[error(
@@ -91,16 +93,31 @@ impl ArtifactError {
             .and_then(|u| u.host_str())
             .unwrap_or("the server")
             .to_string();
-        let err = err.without_url();
-        // The innermost cause says what happened ("Connection refused", "timed out").
-        let mut text = err.to_string();
-        let mut source = std::error::Error::source(&err);
-        while let Some(cause) = source {
-            text = cause.to_string();
-            source = cause.source();
+        ArtifactError::Network {
+            host,
+            detail: innermost(err),
         }
-        ArtifactError::Network { host, detail: text }
     }
+
+    /// The body of `what` stopped arriving.
+    pub(crate) fn interrupted(what: String, err: reqwest::Error) -> Self {
+        ArtifactError::Interrupted {
+            what,
+            detail: innermost(err),
+        }
+    }
+}
+
+/// The innermost cause says what happened ("Connection refused", "timed out"); never the URL.
+fn innermost(err: reqwest::Error) -> String {
+    let err = err.without_url();
+    let mut text = err.to_string();
+    let mut source = std::error::Error::source(&err);
+    while let Some(cause) = source {
+        text = cause.to_string();
+        source = cause.source();
+    }
+    text
 }
 
 fn wait_text(retry_in: &Option<Duration>) -> String {

@@ -33,7 +33,7 @@ pub struct Blob {
 }
 
 /// The standard set: two `image` zips (newest on main), an expired one, one with a wrong
-/// digest, a raw tar, and one whose storage download stalls half way.
+/// digest, a raw tar, one whose storage download stalls half way and one cut half way.
 pub fn standard_blobs() -> Vec<Blob> {
     let image = docker_archive();
     let zip = zip_bytes(&[("image.tar", &image)], ZipStyle::DeflateStreamed);
@@ -71,6 +71,7 @@ pub fn standard_blobs() -> Vec<Blob> {
             bytes: vec![7u8; 1 << 20],
             ..blob(6, "slow", Vec::new(), 100, "main", "2024-01-03T00:00:00Z")
         },
+        blob(7, "cut", zip, 70, "main", "2022-01-01T00:00:00Z"),
     ]
 }
 
@@ -124,6 +125,10 @@ fn storage_reply(req: &Request, blobs: &HashMap<u64, Vec<u8>>) -> Reply {
         Some((6, bytes)) => Reply::status(200)
             .body(bytes[..65536].to_vec())
             .stall(bytes.len() as u64),
+        // Artifact 7 loses its connection half way.
+        Some((7, bytes)) => Reply::status(200)
+            .body(bytes[..bytes.len() / 2].to_vec())
+            .cut(bytes.len() as u64),
         Some((_, bytes)) => Reply::status(200)
             .header("content-type", "application/zip")
             .body(bytes.clone()),

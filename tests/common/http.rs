@@ -41,8 +41,10 @@ pub struct Reply {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
-    /// Declare this length but send only `body`, then hold the connection open.
-    pub stall_with_length: Option<u64>,
+    /// Declare this length instead of the body's.
+    pub declared_length: Option<u64>,
+    /// After the body, hold the connection open (instead of closing it).
+    pub stall: bool,
 }
 
 impl Reply {
@@ -51,7 +53,8 @@ impl Reply {
             status,
             headers: Vec::new(),
             body: Vec::new(),
-            stall_with_length: None,
+            declared_length: None,
+            stall: false,
         }
     }
 
@@ -71,8 +74,16 @@ impl Reply {
         self
     }
 
+    /// Declare `declared` bytes, send only the body, then hold the connection open.
     pub fn stall(mut self, declared: u64) -> Reply {
-        self.stall_with_length = Some(declared);
+        self.declared_length = Some(declared);
+        self.stall = true;
+        self
+    }
+
+    /// Declare `declared` bytes, send only the body, then close the connection.
+    pub fn cut(mut self, declared: u64) -> Reply {
+        self.declared_length = Some(declared);
         self
     }
 }
@@ -171,7 +182,7 @@ async fn serve(
     log.lock().expect("log").push(request.clone());
     let reply = handler(&request);
     let mut stream = reader.into_inner();
-    let length = reply.stall_with_length.unwrap_or(reply.body.len() as u64);
+    let length = reply.declared_length.unwrap_or(reply.body.len() as u64);
     let mut head = format!(
         "HTTP/1.1 {} Test\r\ncontent-length: {length}\r\nconnection: close\r\n",
         reply.status
@@ -185,7 +196,7 @@ async fn serve(
     }
     let _ = stream.write_all(&reply.body).await;
     let _ = stream.flush().await;
-    if reply.stall_with_length.is_some() {
+    if reply.stall {
         tokio::time::sleep(Duration::from_secs(60)).await;
     }
     let _ = stream.shutdown().await;
