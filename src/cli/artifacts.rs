@@ -101,7 +101,7 @@ pub fn run(args: ArtifactsArgs) -> ExitCode {
 }
 
 fn fail(message: &str) -> ExitCode {
-    eprintln!("error: {message}");
+    eprintln!("error: {}", message.replace('\n', " "));
     ExitCode::FAILURE
 }
 
