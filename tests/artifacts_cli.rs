@@ -237,3 +237,35 @@ fn errors_are_one_line_on_stderr_with_a_failing_exit() {
         .expect("run");
     assert!(one_error_line(&out).contains("rate limit exceeded: try again in 30s"));
 }
+
+#[cfg(unix)]
+#[test]
+fn without_token_variables_the_token_comes_from_gh_for_the_api_host() {
+    use std::os::unix::fs::PermissionsExt;
+    let fake = FakeGitHub::start();
+    let cache = tempfile::tempdir().expect("tempdir");
+    let bin = tempfile::tempdir().expect("tempdir");
+    let gh = bin.path().join("gh");
+    // Answers only the exact question haul must ask for a GitHub Enterprise host.
+    let script = format!(
+        "#!/bin/sh\n[ \"$*\" = \"auth token --hostname 127.0.0.1\" ] && echo {TOKEN} && exit 0\nexit 1\n"
+    );
+    std::fs::write(&gh, script).expect("write gh");
+    std::fs::set_permissions(&gh, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let out = haul(&fake, cache.path())
+        .env_remove("GH_TOKEN")
+        .env("PATH", bin.path())
+        .args(["artifacts", "--repo", "o/r", "--json"])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(ids(&stdout_json(&out)).len(), 7);
+    let auth = fake.api.requests()[0]
+        .header("authorization")
+        .map(String::from);
+    assert_eq!(auth, Some(format!("Bearer {TOKEN}")));
+}
