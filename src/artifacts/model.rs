@@ -65,6 +65,18 @@ pub struct ArtifactImage {
     pub error: Option<String>,
 }
 
+impl LocalArtifact {
+    /// The paths a loader takes (`file.zip!entry` for a zip entry): every image the archive
+    /// engine described, none that failed or was refused.
+    pub fn loadable(&self) -> Vec<PathBuf> {
+        self.images
+            .iter()
+            .filter(|i| i.report.is_some() && i.error.is_none())
+            .map(|i| PathBuf::from(&i.path))
+            .collect()
+    }
+}
+
 impl ArtifactImage {
     /// Image tags the engine found, for one-line listings.
     pub fn tags(&self) -> Vec<String> {
