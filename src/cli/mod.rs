@@ -1,5 +1,6 @@
 //! The command line: `haul inspect|images|load|save|artifacts`; no subcommand opens the TUI.
 
+pub mod artifacts;
 mod inspect;
 
 use std::process::ExitCode;
@@ -36,25 +37,32 @@ pub enum Command {
     Save(save::SaveArgs),
     /// Load tarballs into the daemon, sending only the layers it lacks.
     Load(load::LoadArgs),
+    /// List GitHub Actions workflow artifacts (remote or on disk) and download them.
+    Artifacts(artifacts::ArtifactsArgs),
 }
 
 #[derive(Debug, clap::Args)]
 pub struct InspectArgs {
-    /// Image tarballs (plain, gzip, zstd, xz, bzip2), OCI layout folders or artifact zips.
+    /// Image tarballs (plain, gzip, zstd, xz, bzip2), OCI layout folders, artifact zips
+    /// (`file.zip!entry.tar` for one entry), or `docker://IMAGE` for an image in the daemon.
     #[arg(required = true)]
     pub paths: Vec<std::path::PathBuf>,
     /// One JSON object per path on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Read compressed archives again instead of using the cached result.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::Inspect(args)) => inspect::run(&args),
+        Some(Command::Inspect(args)) => inspect::run(&args, cli.host),
         Some(Command::Images(args)) => images::main(args, cli.host),
         Some(Command::Save(args)) => save::main(args, cli.host),
         Some(Command::Load(args)) => load::main(args, cli.host),
+        Some(Command::Artifacts(args)) => artifacts::run(args),
         None => ExitCode::FAILURE,
     }
 }
