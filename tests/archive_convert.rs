@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use common::archives::*;
-use common::images::*;
+use common::docker::{Images, daemon_available, docker, inspect as inspect_json, unique_name};
 
 /// Convert `source`, `docker load` the result, and return what the daemon printed.
 fn convert_and_load(
@@ -42,11 +42,11 @@ type MakeSource<'a> = dyn Fn(&TestImage) -> std::path::PathBuf + 'a;
 
 #[test]
 fn oci_archives_zstd_tarballs_zips_and_layouts_load_after_conversion() {
-    if !daemon_available() {
+    if !daemon_available(module_path!()) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let mut cleanup = Cleanup::default();
+    let mut images = Images::new();
     let cases: Vec<(&str, Box<MakeSource>)> = vec![
         (
             "oci-gzip-layers",
@@ -127,7 +127,7 @@ fn oci_archives_zstd_tarballs_zips_and_layouts_load_after_conversion() {
         ),
     ];
     for (what, make) in cases {
-        let tag = format!("{}:1", unique_name(what));
+        let tag = unique_name(what, "1");
         let image = TestImage::with_layers(
             &[&tag],
             vec![
@@ -137,7 +137,7 @@ fn oci_archives_zstd_tarballs_zips_and_layouts_load_after_conversion() {
             "amd64",
         );
         let source = make(&image);
-        cleanup.track(&tag);
+        images.track(&tag);
         let (printed, summary) = convert_and_load(&source, &HashSet::new(), dir.path());
         assert!(
             printed.contains(&tag),
@@ -162,25 +162,22 @@ fn oci_archives_zstd_tarballs_zips_and_layouts_load_after_conversion() {
 
 #[test]
 fn a_tarball_without_the_layers_the_daemon_has_loads_the_same_image() {
-    if !daemon_available() {
+    if !daemon_available(module_path!()) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let mut cleanup = Cleanup::default();
-    let name = unique_name("delta");
+    let mut images = Images::new();
+    let base_tag = unique_name("delta", "base");
+    let app_tag = unique_name("delta", "app");
     let base_layer = layer_tar(&[("base", &vec![7u8; 200_000])]);
-    let base = TestImage::with_layers(
-        &[&format!("{name}:base")],
-        vec![base_layer.clone()],
-        "amd64",
-    );
+    let base = TestImage::with_layers(&[&base_tag], vec![base_layer.clone()], "amd64");
     let app = TestImage::with_layers(
-        &[&format!("{name}:app")],
+        &[&app_tag],
         vec![base_layer, layer_tar(&[("app", b"new")])],
         "amd64",
     );
-    cleanup.track(&format!("{name}:base"));
-    cleanup.track(&format!("{name}:app"));
+    images.track(&base_tag);
+    images.track(&app_tag);
     let base_tar = dir.path().join("base.tar");
     std::fs::write(&base_tar, legacy_docker_archive(&[base])).unwrap();
     docker(&["load", "-i", base_tar.to_str().unwrap()]);
@@ -189,7 +186,7 @@ fn a_tarball_without_the_layers_the_daemon_has_loads_the_same_image() {
     std::fs::write(&app_tar, legacy_docker_archive(std::slice::from_ref(&app))).unwrap();
     let skip: HashSet<String> = [app.diff_ids()[0].clone()].into();
     let (printed, summary) = convert_and_load(&app_tar, &skip, dir.path());
-    assert!(printed.contains(&format!("{name}:app")), "{printed}");
+    assert!(printed.contains(&app_tag), "{printed}");
     assert_eq!(summary.skipped_layers, 1);
     assert!(summary.skipped_bytes >= 200_000);
     assert!(
@@ -197,22 +194,19 @@ fn a_tarball_without_the_layers_the_daemon_has_loads_the_same_image() {
         "the base layer was left out: {} bytes written",
         summary.written
     );
-    assert_eq!(
-        inspect_json(&format!("{name}:app"))["Id"].as_str().unwrap(),
-        app.id()
-    );
+    assert_eq!(inspect_json(&app_tag)["Id"].as_str().unwrap(), app.id());
 }
 
 #[test]
 fn a_zip_with_two_image_tarballs_loads_both_images() {
-    if !daemon_available() {
+    if !daemon_available(module_path!()) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let mut cleanup = Cleanup::default();
+    let mut images = Images::new();
     for deflate in [true, false] {
-        let a_tag = format!("{}:a", unique_name("zip2"));
-        let b_tag = format!("{}:b", unique_name("zip2"));
+        let a_tag = unique_name("zip2", "a");
+        let b_tag = unique_name("zip2", "b");
         let a = TestImage::with_layers(
             &[&a_tag],
             vec![layer_tar(&[("a", a_tag.as_bytes())])],
@@ -223,8 +217,8 @@ fn a_zip_with_two_image_tarballs_loads_both_images() {
             vec![layer_tar(&[("b", b_tag.as_bytes())])],
             "amd64",
         );
-        cleanup.track(&a_tag);
-        cleanup.track(&b_tag);
+        images.track(&a_tag);
+        images.track(&b_tag);
         let zip = zip_of(
             &[
                 ("a.tar", &legacy_docker_archive(std::slice::from_ref(&a))),

@@ -6,7 +6,10 @@ mod common;
 use std::path::Path;
 
 use common::archives::{gzip, zstd};
-use common::images::*;
+use common::docker::{
+    Images, daemon_available, docker, inspect as inspect_json, small_base, unique_name,
+};
+use common::images::{build_lines, history_created_by};
 use haul::archive::{self, Compression, Format, ImageInfo};
 
 fn inspect(path: &Path) -> archive::ArchiveReport {
@@ -54,26 +57,23 @@ fn tags_of(reference: &str) -> Vec<String> {
 
 /// Two related images: a base (imported rootfs) and an app built on it (COPY, ENV, LABEL).
 struct Fixture {
-    _cleanup: Cleanup,
+    _images: Images,
     dir: tempfile::TempDir,
     base: String,
     app: String,
 }
 
 fn fixture(what: &str) -> Option<Fixture> {
-    if !daemon_available() {
+    if !daemon_available(what) {
         return None;
     }
     let dir = tempfile::tempdir().unwrap();
-    let mut cleanup = Cleanup::default();
-    let name = unique_name(what);
-    let base = format!("{name}:base");
-    let app = format!("{name}:app");
-    import(&mut cleanup, &base, &name, dir.path());
-    build(
-        &mut cleanup,
-        &app,
+    let mut images = Images::new();
+    let base = small_base(what, &mut images);
+    let app = unique_name(what, "app");
+    build_lines(
         &base,
+        &app,
         &[("one.bin", 300_000), ("two.bin", 70_000)],
         &[
             "COPY one.bin /data/one.bin",
@@ -81,10 +81,10 @@ fn fixture(what: &str) -> Option<Fixture> {
             "COPY two.bin /data/two.bin",
             "LABEL org.haul.test=yes",
         ],
-        dir.path(),
+        &mut images,
     );
     Some(Fixture {
-        _cleanup: cleanup,
+        _images: images,
         dir,
         base,
         app,
@@ -96,7 +96,7 @@ fn docker_save_single_multi_tag_two_images_untagged_and_compressed() {
     let Some(fx) = fixture("save") else { return };
     let second_tag = format!("{}-again", fx.app);
     docker(&["tag", &fx.app, &second_tag]);
-    let mut extra = Cleanup::default();
+    let mut extra = Images::new();
     extra.track(&second_tag);
 
     let single = fx.dir.path().join("single.tar");
@@ -154,23 +154,16 @@ fn docker_save_single_multi_tag_two_images_untagged_and_compressed() {
 #[test]
 fn docker_save_of_an_image_with_more_than_forty_layers() {
     let Some(fx) = fixture("deep") else { return };
-    let files: Vec<(String, usize)> = (0..41).map(|i| (format!("f{i}"), 1000 + i)).collect();
-    let file_refs: Vec<(&str, usize)> = files.iter().map(|(n, s)| (n.as_str(), *s)).collect();
+    let files: Vec<(String, u64)> = (0..41).map(|i| (format!("f{i}"), 1000 + i)).collect();
+    let file_refs: Vec<(&str, u64)> = files.iter().map(|(n, s)| (n.as_str(), *s)).collect();
     let lines: Vec<String> = files
         .iter()
         .map(|(n, _)| format!("COPY {n} /deep/{n}"))
         .collect();
     let line_refs: Vec<&str> = lines.iter().map(String::as_str).collect();
     let deep = format!("{}-deep", fx.app);
-    let mut cleanup = Cleanup::default();
-    build(
-        &mut cleanup,
-        &deep,
-        &fx.base,
-        &file_refs,
-        &line_refs,
-        fx.dir.path(),
-    );
+    let mut images = Images::new();
+    build_lines(&fx.base, &deep, &file_refs, &line_refs, &mut images);
     let path = fx.dir.path().join("deep.tar");
     docker(&["save", "-o", path.to_str().unwrap(), &deep]);
     let report = inspect(&path);
