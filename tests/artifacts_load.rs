@@ -5,9 +5,11 @@ mod common;
 
 use assert_cmd::Command;
 use common::archives::{TestImage, legacy_docker_archive};
+use common::docker::{
+    Images, daemon_available, exists as image_exists, inspect as inspect_json, unique_name,
+};
 use common::fake_github::{Blob, FakeGitHub, TOKEN};
 use common::fixtures::{ZipStyle, digest, zip_bytes};
-use common::images::{Cleanup, daemon_available, image_exists, inspect_json, unique_name};
 
 fn haul(fake: &FakeGitHub, cache: &std::path::Path) -> Command {
     let mut cmd = Command::cargo_bin("haul").expect("binary");
@@ -32,12 +34,12 @@ fn one_artifact(name: &'static str, zip: Vec<u8>) -> FakeGitHub {
 
 #[test]
 fn download_then_load_puts_the_image_in_the_daemon() {
-    if !daemon_available() {
+    if !daemon_available("artifact_download_and_load") {
         return;
     }
-    let tag = format!("{}:1.0", unique_name("artifact-load"));
-    let mut cleanup = Cleanup::default();
-    cleanup.track(&tag);
+    let tag = unique_name("artifact-load", "1.0");
+    let mut images = Images::new();
+    images.track(&tag);
     let image = TestImage::new(&tag, &tag, 2);
     let tar = legacy_docker_archive(std::slice::from_ref(&image));
     let zip = zip_bytes(
