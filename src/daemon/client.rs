@@ -117,17 +117,15 @@ pub(crate) fn api_error(
     }
 }
 
-/// Docker repeats itself: "no such image: x: No such image: x" -> "No such image: x".
+/// Docker repeats itself: "no such image: x: No such image: x:latest" -> "No such image: x:latest".
+/// The second statement (the daemon's own words) starts like the first: keep only it.
 fn dedupe(message: &str) -> String {
-    let bytes = message.len();
-    if bytes > 4 && bytes % 2 == 0 {
-        let half = (bytes - 2) / 2;
-        if message.is_char_boundary(half)
-            && &message[half..half + 2] == ": "
-            && message[..half].eq_ignore_ascii_case(&message[half + 2..])
-        {
-            return message[half + 2..].to_string();
-        }
+    let lower = message.to_ascii_lowercase();
+    let lead: String = lower.chars().take(12).collect();
+    if lead.len() >= 6
+        && let Some(at) = lower[1..].find(&format!(": {lead}"))
+    {
+        return message[at + 3..].to_string();
     }
     message.to_string()
 }
@@ -191,6 +189,14 @@ mod tests {
         assert_eq!(
             super::dedupe("no such image: a:1: No such image: a:1"),
             "No such image: a:1"
+        );
+        assert_eq!(
+            super::dedupe("no such image: nope: No such image: nope:latest"),
+            "No such image: nope:latest"
+        );
+        assert_eq!(
+            super::dedupe("conflict: unable to remove repository reference"),
+            "conflict: unable to remove repository reference"
         );
         assert_eq!(super::dedupe("a: b"), "a: b");
     }
