@@ -35,6 +35,6 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Inspect(_args)) => ExitCode::FAILURE,
-        None => ExitCode::FAILURE,
+        None => crate::tui::run(),
     }
 }

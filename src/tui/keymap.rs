@@ -1,0 +1,415 @@
+//! Keys and actions: the default bindings, config overrides, and the key -> action lookup.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Everything a key can ask for in normal mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Quit,
+    Up,
+    Down,
+    Top,
+    Bottom,
+    PageUp,
+    PageDown,
+    NextPane,
+    PrevPane,
+    ImagesPane,
+    TarballsPane,
+    ArtifactsPane,
+    FocusDetails,
+    FocusJobs,
+    Back,
+    Load,
+    Save,
+    Delete,
+    Cancel,
+    Dismiss,
+    Refresh,
+    Filter,
+    Help,
+}
+
+impl Action {
+    /// Every action, in the order the help overlay lists them.
+    pub const ALL: [Action; 23] = [
+        Action::Up,
+        Action::Down,
+        Action::Top,
+        Action::Bottom,
+        Action::PageUp,
+        Action::PageDown,
+        Action::NextPane,
+        Action::PrevPane,
+        Action::ImagesPane,
+        Action::TarballsPane,
+        Action::ArtifactsPane,
+        Action::FocusDetails,
+        Action::FocusJobs,
+        Action::Back,
+        Action::Load,
+        Action::Save,
+        Action::Delete,
+        Action::Cancel,
+        Action::Dismiss,
+        Action::Refresh,
+        Action::Filter,
+        Action::Help,
+        Action::Quit,
+    ];
+
+    /// The name used in the `[keys]` table of the config file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Quit => "quit",
+            Action::Up => "up",
+            Action::Down => "down",
+            Action::Top => "top",
+            Action::Bottom => "bottom",
+            Action::PageUp => "page_up",
+            Action::PageDown => "page_down",
+            Action::NextPane => "next_pane",
+            Action::PrevPane => "prev_pane",
+            Action::ImagesPane => "images_pane",
+            Action::TarballsPane => "tarballs_pane",
+            Action::ArtifactsPane => "artifacts_pane",
+            Action::FocusDetails => "details",
+            Action::FocusJobs => "jobs",
+            Action::Back => "back",
+            Action::Load => "load",
+            Action::Save => "save",
+            Action::Delete => "delete",
+            Action::Cancel => "cancel",
+            Action::Dismiss => "dismiss",
+            Action::Refresh => "refresh",
+            Action::Filter => "filter",
+            Action::Help => "help",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.name() == name)
+    }
+
+    /// One line for the help overlay.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::Quit => "quit",
+            Action::Up => "move up",
+            Action::Down => "move down",
+            Action::Top => "first item",
+            Action::Bottom => "last item",
+            Action::PageUp => "page up",
+            Action::PageDown => "page down",
+            Action::NextPane => "next pane",
+            Action::PrevPane => "previous pane",
+            Action::ImagesPane => "Images pane",
+            Action::TarballsPane => "Tarballs pane",
+            Action::ArtifactsPane => "Artifacts pane",
+            Action::FocusDetails => "focus the details (layers)",
+            Action::FocusJobs => "focus the jobs",
+            Action::Back => "back to the list / clear message",
+            Action::Load => "load the selected tarball or artifact",
+            Action::Save => "save the selected image to a file",
+            Action::Delete => "delete the selected image or file",
+            Action::Cancel => "cancel the selected job",
+            Action::Dismiss => "dismiss the selected finished job",
+            Action::Refresh => "refresh everything",
+            Action::Filter => "filter the list",
+            Action::Help => "this help",
+        }
+    }
+
+    fn defaults(self) -> &'static [&'static str] {
+        match self {
+            Action::Quit => &["q", "ctrl-c"],
+            Action::Up => &["k", "up"],
+            Action::Down => &["j", "down"],
+            Action::Top => &["g", "home"],
+            Action::Bottom => &["G", "end"],
+            Action::PageUp => &["pgup", "ctrl-b"],
+            Action::PageDown => &["pgdn", "ctrl-f"],
+            Action::NextPane => &["tab"],
+            Action::PrevPane => &["backtab"],
+            Action::ImagesPane => &["1"],
+            Action::TarballsPane => &["2"],
+            Action::ArtifactsPane => &["3"],
+            Action::FocusDetails => &["enter"],
+            Action::FocusJobs => &["J"],
+            Action::Back => &["esc"],
+            Action::Load => &["l"],
+            Action::Save => &["s"],
+            Action::Delete => &["d"],
+            Action::Cancel => &["c"],
+            Action::Dismiss => &["x"],
+            Action::Refresh => &["r"],
+            Action::Filter => &["/"],
+            Action::Help => &["?"],
+        }
+    }
+}
+
+/// A key with its modifiers, normalised so that `G` and `shift-g` are the same key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+impl Key {
+    pub fn new(code: KeyCode, mods: KeyModifiers) -> Key {
+        let mut mods = mods & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+        let code = match code {
+            // The character already says whether shift was held.
+            KeyCode::Char(c) => {
+                mods.remove(KeyModifiers::SHIFT);
+                KeyCode::Char(c)
+            }
+            KeyCode::BackTab => {
+                mods.remove(KeyModifiers::SHIFT);
+                KeyCode::BackTab
+            }
+            other => other,
+        };
+        Key { code, mods }
+    }
+
+    pub fn from_event(event: &KeyEvent) -> Key {
+        Key::new(event.code, event.modifiers)
+    }
+
+    /// Parse `q`, `G`, `ctrl-c`, `alt-x`, `shift-tab`, `enter`, `pgup`, `f5`, `space`...
+    pub fn parse(text: &str) -> Result<Key, String> {
+        let mut mods = KeyModifiers::NONE;
+        let mut rest = text;
+        loop {
+            let lower = rest.to_ascii_lowercase();
+            let (prefix, m) = if lower.starts_with("ctrl-") {
+                ("ctrl-", KeyModifiers::CONTROL)
+            } else if lower.starts_with("alt-") {
+                ("alt-", KeyModifiers::ALT)
+            } else if lower.starts_with("shift-") {
+                ("shift-", KeyModifiers::SHIFT)
+            } else {
+                break;
+            };
+            if rest.len() == prefix.len() {
+                break;
+            }
+            mods |= m;
+            rest = &rest[prefix.len()..];
+        }
+        let mut chars = rest.chars();
+        let code = match (chars.next(), chars.next()) {
+            (Some(c), None) => {
+                if mods.contains(KeyModifiers::SHIFT) && c.is_ascii_alphabetic() {
+                    KeyCode::Char(c.to_ascii_uppercase())
+                } else {
+                    KeyCode::Char(c)
+                }
+            }
+            _ => named_key(&rest.to_ascii_lowercase())
+                .ok_or_else(|| format!("unknown key `{text}`"))?,
+        };
+        let code = if code == KeyCode::Tab && mods.contains(KeyModifiers::SHIFT) {
+            KeyCode::BackTab
+        } else {
+            code
+        };
+        Ok(Key::new(code, mods))
+    }
+}
+
+fn named_key(name: &str) -> Option<KeyCode> {
+    Some(match name {
+        "enter" | "return" => KeyCode::Enter,
+        "esc" | "escape" => KeyCode::Esc,
+        "tab" => KeyCode::Tab,
+        "backtab" => KeyCode::BackTab,
+        "space" => KeyCode::Char(' '),
+        "backspace" => KeyCode::Backspace,
+        "delete" | "del" => KeyCode::Delete,
+        "up" => KeyCode::Up,
+        "down" => KeyCode::Down,
+        "left" => KeyCode::Left,
+        "right" => KeyCode::Right,
+        "home" => KeyCode::Home,
+        "end" => KeyCode::End,
+        "pgup" | "pageup" => KeyCode::PageUp,
+        "pgdn" | "pgdown" | "pagedown" => KeyCode::PageDown,
+        f if f.starts_with('f') => {
+            KeyCode::F(f[1..].parse().ok().filter(|n| (1..=12).contains(n))?)
+        }
+        _ => return None,
+    })
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.mods.contains(KeyModifiers::CONTROL) {
+            f.write_str("ctrl-")?;
+        }
+        if self.mods.contains(KeyModifiers::ALT) {
+            f.write_str("alt-")?;
+        }
+        if self.mods.contains(KeyModifiers::SHIFT) {
+            f.write_str("shift-")?;
+        }
+        match self.code {
+            KeyCode::Char(' ') => f.write_str("space"),
+            KeyCode::Char(c) => write!(f, "{c}"),
+            KeyCode::Enter => f.write_str("enter"),
+            KeyCode::Esc => f.write_str("esc"),
+            KeyCode::Tab => f.write_str("tab"),
+            KeyCode::BackTab => f.write_str("shift-tab"),
+            KeyCode::Backspace => f.write_str("backspace"),
+            KeyCode::Delete => f.write_str("del"),
+            KeyCode::Up => f.write_str("↑"),
+            KeyCode::Down => f.write_str("↓"),
+            KeyCode::Left => f.write_str("←"),
+            KeyCode::Right => f.write_str("→"),
+            KeyCode::Home => f.write_str("home"),
+            KeyCode::End => f.write_str("end"),
+            KeyCode::PageUp => f.write_str("pgup"),
+            KeyCode::PageDown => f.write_str("pgdn"),
+            KeyCode::F(n) => write!(f, "f{n}"),
+            _ => f.write_str("?"),
+        }
+    }
+}
+
+/// Key -> action, with the keys of each action kept in order for the help overlay.
+#[derive(Debug, Clone)]
+pub struct KeyMap {
+    lookup: HashMap<Key, Action>,
+    keys: Vec<(Action, Vec<Key>)>,
+}
+
+impl Default for KeyMap {
+    fn default() -> Self {
+        let mut keys = Vec::new();
+        for action in Action::ALL {
+            let parsed = action
+                .defaults()
+                .iter()
+                .filter_map(|k| Key::parse(k).ok())
+                .collect();
+            keys.push((action, parsed));
+        }
+        KeyMap::from_keys(keys)
+    }
+}
+
+impl KeyMap {
+    fn from_keys(keys: Vec<(Action, Vec<Key>)>) -> KeyMap {
+        let mut lookup = HashMap::new();
+        for (action, list) in &keys {
+            for key in list {
+                lookup.insert(*key, *action);
+            }
+        }
+        KeyMap { lookup, keys }
+    }
+
+    /// The defaults with the keys of some actions replaced. A key taken by an override is
+    /// removed from the action that had it by default.
+    pub fn with_overrides(overrides: &[(Action, Vec<Key>)]) -> KeyMap {
+        let mut keys = KeyMap::default().keys;
+        for (action, new_keys) in overrides {
+            for (other, list) in keys.iter_mut() {
+                if other == action {
+                    *list = new_keys.clone();
+                } else {
+                    list.retain(|k| !new_keys.contains(k));
+                }
+            }
+        }
+        KeyMap::from_keys(keys)
+    }
+
+    pub fn action(&self, event: &KeyEvent) -> Option<Action> {
+        self.lookup.get(&Key::from_event(event)).copied()
+    }
+
+    pub fn keys_for(&self, action: Action) -> &[Key] {
+        self.keys
+            .iter()
+            .find(|(a, _)| *a == action)
+            .map_or(&[], |(_, k)| k.as_slice())
+    }
+
+    /// `j/↓` for a hint line.
+    pub fn hint(&self, action: Action) -> String {
+        let keys: Vec<String> = self
+            .keys_for(action)
+            .iter()
+            .map(|k| k.to_string())
+            .collect();
+        keys.join("/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, mods)
+    }
+
+    #[test]
+    fn parses_and_prints_keys() {
+        assert_eq!(Key::parse("ctrl-c").unwrap().to_string(), "ctrl-c");
+        assert_eq!(Key::parse("G").unwrap(), Key::parse("shift-g").unwrap());
+        assert_eq!(
+            Key::parse("shift-tab").unwrap(),
+            Key::parse("backtab").unwrap()
+        );
+        assert_eq!(Key::parse("PgUp").unwrap().code, KeyCode::PageUp);
+        assert_eq!(Key::parse("f5").unwrap().code, KeyCode::F(5));
+        assert!(Key::parse("hyper-x").is_err());
+        assert!(Key::parse("f99").is_err());
+    }
+
+    #[test]
+    fn default_map_resolves_shifted_and_control_keys() {
+        let map = KeyMap::default();
+        assert_eq!(
+            map.action(&ev(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            Some(Action::Bottom)
+        );
+        assert_eq!(
+            map.action(&ev(KeyCode::BackTab, KeyModifiers::SHIFT)),
+            Some(Action::PrevPane)
+        );
+        assert_eq!(
+            map.action(&ev(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            map.action(&ev(KeyCode::Char('c'), KeyModifiers::NONE)),
+            Some(Action::Cancel)
+        );
+    }
+
+    #[test]
+    fn overrides_replace_and_steal_keys() {
+        let map = KeyMap::with_overrides(&[(
+            Action::Load,
+            vec![Key::parse("L").unwrap(), Key::parse("j").unwrap()],
+        )]);
+        assert_eq!(
+            map.action(&ev(KeyCode::Char('l'), KeyModifiers::NONE)),
+            None
+        );
+        assert_eq!(
+            map.action(&ev(KeyCode::Char('j'), KeyModifiers::NONE)),
+            Some(Action::Load)
+        );
+        assert_eq!(map.hint(Action::Down), "↓");
+        assert_eq!(Action::from_name("page_down"), Some(Action::PageDown));
+    }
+}

@@ -1,0 +1,1 @@
+//! TUI tests: key -> action -> state, and render snapshots.
