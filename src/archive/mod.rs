@@ -3,19 +3,39 @@
 //! Read-only and synchronous. An uncompressed tar is listed with header seeks (layer bytes are
 //! never read); a compressed one needs one streaming pass, whose result is cached.
 
+mod cache;
+mod config;
 mod error;
+mod export;
+mod formats;
+mod index;
+mod layout_dir;
 mod model;
+mod open;
+mod tar_source;
+mod zipped;
 
 pub use error::{ArchiveError, Problem};
+pub use export::{Plan as ConversionPlan, is_loadable_tag};
 pub use model::*;
+pub use open::{Sniffed, Target, decoder, is_tar_header, sniff};
 
 use std::path::Path;
 
-/// Inspect one path: a tar (plain or compressed), a zip holding an image tar, or an OCI layout folder.
+/// Inspect one path: a tar (plain or compressed), a zip holding image tarballs (or one entry of
+/// it, `file.zip!entry.tar`), or an OCI layout folder. Compressed results are cached in haul's
+/// cache folder.
 pub fn inspect(path: &Path) -> Result<ArchiveReport, ArchiveError> {
-    Err(Problem::Invalid("archive engine not implemented yet".into()).at(path))
+    open::inspect(path, crate::paths::cache_dir().as_deref())
 }
 
+/// [`inspect`] with an explicit cache folder (`None`: no cache).
+pub fn inspect_with_cache(
+    path: &Path,
+    cache_dir: Option<&Path>,
+) -> Result<ArchiveReport, ArchiveError> {
+    open::inspect(path, cache_dir)
+}
 /// What [`write_docker_archive`] wrote.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WriteSummary {
@@ -26,9 +46,19 @@ pub struct WriteSummary {
     pub written: u64,
 }
 
-/// How many source bytes a load of `path` reads: the unit of load progress.
+/// Source bytes a load of `path` reads when the layers in `skip` (diff IDs) are left out:
+/// the total for load progress, matching what [`write_docker_archive`] counts in `read`.
+pub fn load_total(
+    path: &Path,
+    skip: &std::collections::HashSet<String>,
+) -> Result<u64, ArchiveError> {
+    Ok(export::Plan::new(path, skip)?.total_bytes())
+}
+
+/// Size of the file (or folder contents) behind `path`: the total when its bytes are sent as they are.
 pub fn source_len(path: &Path) -> Result<u64, ArchiveError> {
-    std::fs::metadata(path)
+    let target = Target::parse(path);
+    std::fs::metadata(&target.file)
         .map(|m| m.len())
         .map_err(|e| Problem::Io(e).at(path))
 }
@@ -42,17 +72,22 @@ pub fn daemon_accepts_as_is(report: &ArchiveReport) -> bool {
             report.format,
             Format::DockerArchive | Format::DockerOciArchive
         )
+        && report
+            .images
+            .iter()
+            .flat_map(|i| &i.layers)
+            .all(|l| l.compression != Compression::Zstd)
 }
 
 /// Write the images of `path` as a docker-archive tar that Docker Engine 20.10 accepts
-/// (`manifest.json` present, outer compression removed), leaving out the layer blobs whose
-/// diff ID is in `skip`. `read` is advanced by the source bytes consumed, for progress.
+/// (`manifest.json` present, outer compression removed, zstd layers decompressed), leaving out
+/// the layer blobs whose diff ID is in `skip`. `read` is advanced by the source bytes consumed
+/// (see [`load_total`]). Runs synchronously: call it from a blocking thread.
 pub fn write_docker_archive(
     path: &Path,
     skip: &std::collections::HashSet<String>,
     out: &mut dyn std::io::Write,
     read: &std::sync::atomic::AtomicU64,
 ) -> Result<WriteSummary, ArchiveError> {
-    let _ = (skip, out, read);
-    Err(Problem::Invalid("conversion not implemented yet".into()).at(path))
+    export::Plan::new(path, skip)?.write(out, read)
 }

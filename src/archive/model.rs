@@ -100,6 +100,9 @@ pub struct ArchiveReport {
     /// Index entries whose blobs the archive does not carry (Docker 25+ containerd store saves).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub missing_manifests: usize,
+    /// For a zip holding several image tarballs: one report per entry (`images` lists them all).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entries: Vec<ArchiveReport>,
 }
 
 fn is_zero(n: &usize) -> bool {

@@ -1,5 +1,7 @@
 //! The command line: `haul inspect|images|load|save|artifacts`; no subcommand opens the TUI.
 
+mod inspect;
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -34,7 +36,7 @@ pub struct InspectArgs {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::Inspect(_args)) => ExitCode::FAILURE,
+        Some(Command::Inspect(args)) => inspect::run(&args),
         None => crate::tui::run(),
     }
 }

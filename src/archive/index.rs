@@ -1,0 +1,200 @@
+//! The entries of an image tar (or layout folder), keyed by normalised name, and the lookups
+//! the format parsers need: follow symlinks safely, read small metadata files, sniff blob heads.
+
+use std::collections::HashMap;
+
+use super::{Compression, Problem};
+
+/// Metadata files bigger than this are not metadata: refuse them instead of reading them.
+pub const META_LIMIT: u64 = 16 * 1024 * 1024;
+/// Symlink hops before a chain counts as a loop.
+const MAX_HOPS: usize = 32;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind {
+    File,
+    /// Target as written in the archive, resolved relative to the link's folder.
+    Symlink(String),
+    /// Target as written, relative to the archive root.
+    Hardlink(String),
+    Other,
+}
+
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub name: String,
+    pub kind: Kind,
+    pub size: u64,
+    /// Byte offset of the body in the container (seekable sources only).
+    pub offset: Option<u64>,
+    /// First bytes of the body (streamed sources fill it while passing by).
+    pub head: Vec<u8>,
+    /// Whole body, kept by streamed sources for files that look like JSON metadata.
+    pub content: Option<Vec<u8>>,
+}
+
+/// Normalise an entry name: drop `./` and empty components; `None` for names that climb out
+/// (`..`) or are absolute, which can never name a blob of the image.
+pub fn normalise(name: &str) -> Option<String> {
+    if name.starts_with('/') {
+        return None;
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for part in name.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => return None,
+            p => parts.push(p),
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+/// Join a symlink target to the folder of the link, normalising `..` within the archive.
+fn resolve_link(link_name: &str, target: &str) -> Option<String> {
+    if target.starts_with('/') {
+        return None;
+    }
+    let mut parts: Vec<&str> = link_name.split('/').collect();
+    parts.pop();
+    for part in target.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+#[derive(Debug, Default)]
+pub struct EntryIndex {
+    entries: HashMap<String, Entry>,
+}
+
+impl EntryIndex {
+    /// Add an entry; names that climb out of the archive are dropped (they can't be looked up).
+    pub fn insert(&mut self, mut entry: Entry) {
+        let Some(name) = normalise(&entry.name) else {
+            return;
+        };
+        entry.name = name.clone();
+        self.entries.insert(name, entry);
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        normalise(name).is_some_and(|n| self.entries.contains_key(&n))
+    }
+
+    /// The regular file `name` stands for, following symlinks and hardlinks.
+    pub fn resolve(&self, name: &str) -> Result<&Entry, Problem> {
+        let mut current = normalise(name).ok_or_else(|| Problem::UnsafeName(name.to_string()))?;
+        for _ in 0..MAX_HOPS {
+            let entry = self.entries.get(&current).ok_or_else(|| Problem::Missing {
+                what: "file",
+                name: name.to_string(),
+            })?;
+            current = match &entry.kind {
+                Kind::File => return Ok(entry),
+                Kind::Symlink(target) => resolve_link(&current, target)
+                    .ok_or_else(|| Problem::UnsafeName(target.clone()))?,
+                Kind::Hardlink(target) => {
+                    normalise(target).ok_or_else(|| Problem::UnsafeName(target.clone()))?
+                }
+                Kind::Other => {
+                    return Err(Problem::Invalid(format!("{name} is not a regular file")));
+                }
+            };
+        }
+        Err(Problem::SymlinkLoop(name.to_string()))
+    }
+}
+
+/// Where the parsers get blob bytes from: a seekable tar, a streamed tar, or a folder.
+pub trait Blobs {
+    fn index(&self) -> &EntryIndex;
+
+    /// Read a whole metadata file (manifest, index, config), refusing oversized ones.
+    fn read_meta(&mut self, name: &str) -> Result<Vec<u8>, Problem>;
+
+    /// Compression of a blob, from its first bytes.
+    fn compression(&mut self, name: &str) -> Result<Compression, Problem>;
+
+    fn exists(&self, name: &str) -> bool {
+        self.index().resolve(name).is_ok()
+    }
+
+    fn size(&self, name: &str) -> Result<u64, Problem> {
+        self.index().resolve(name).map(|e| e.size)
+    }
+}
+
+pub fn check_meta_size(name: &str, size: u64) -> Result<(), Problem> {
+    if size > META_LIMIT {
+        return Err(Problem::MetadataTooLarge {
+            name: name.to_string(),
+            size,
+            limit: META_LIMIT,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(name: &str) -> Entry {
+        Entry {
+            name: name.into(),
+            kind: Kind::File,
+            size: 1,
+            offset: None,
+            head: vec![],
+            content: None,
+        }
+    }
+
+    fn link(name: &str, target: &str) -> Entry {
+        Entry {
+            kind: Kind::Symlink(target.into()),
+            ..file(name)
+        }
+    }
+
+    #[test]
+    fn normalises_names_and_refuses_escapes() {
+        assert_eq!(normalise("./a//b/./c").as_deref(), Some("a/b/c"));
+        assert_eq!(normalise("../etc/passwd"), None);
+        assert_eq!(normalise("/abs"), None);
+        assert_eq!(normalise("./"), None);
+    }
+
+    #[test]
+    fn follows_relative_symlinks_and_detects_loops() {
+        let mut index = EntryIndex::default();
+        index.insert(file("abc.tar"));
+        index.insert(link("123/layer.tar", "../abc.tar"));
+        index.insert(link("loop/a", "b"));
+        index.insert(link("loop/b", "a"));
+        index.insert(link("out", "../../etc/passwd"));
+        index.insert(file("../evil"));
+        assert_eq!(index.resolve("123/layer.tar").unwrap().name, "abc.tar");
+        assert!(matches!(
+            index.resolve("loop/a"),
+            Err(Problem::SymlinkLoop(_))
+        ));
+        assert!(matches!(index.resolve("out"), Err(Problem::UnsafeName(_))));
+        assert!(matches!(
+            index.resolve("../evil"),
+            Err(Problem::UnsafeName(_))
+        ));
+        assert!(matches!(
+            index.resolve("nope"),
+            Err(Problem::Missing { .. })
+        ));
+        assert!(!index.contains("evil"), "the escaping entry is not indexed");
+    }
+}
