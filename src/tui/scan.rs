@@ -56,32 +56,22 @@ fn read_up_to(reader: &mut dyn Read, buf: &mut [u8]) -> usize {
     filled
 }
 
-fn has_ustar(head: &[u8]) -> bool {
-    head.len() >= 262 && &head[257..262] == b"ustar"
-}
-
 /// True when `head` starts a tar, directly or under one layer of compression
 /// (`reopen` gives the stream again to decompress its start).
 fn is_tar_start(head: &[u8], reopen: &mut dyn FnMut() -> Option<Box<dyn Read>>) -> bool {
-    use crate::archive::Compression;
-    let compression = Compression::sniff(head);
-    if compression == Compression::None {
-        return has_ustar(head);
+    use crate::archive::{Sniffed, decoder, is_tar_header};
+    match crate::archive::sniff(head) {
+        Sniffed::Tar => true,
+        Sniffed::Compressed(compression) => {
+            let Some(mut inner) = reopen().and_then(|raw| decoder(compression, raw).ok()) else {
+                return false;
+            };
+            let mut block = [0u8; 512];
+            let n = read_up_to(&mut inner, &mut block);
+            is_tar_header(&block[..n])
+        }
+        Sniffed::Zip | Sniffed::Unknown => false,
     }
-    let Some(raw) = reopen() else { return false };
-    let mut decoder: Box<dyn Read> = match compression {
-        Compression::Gzip => Box::new(flate2::read::GzDecoder::new(raw)),
-        Compression::Zstd => match zstd::stream::read::Decoder::new(raw) {
-            Ok(d) => Box::new(d),
-            Err(_) => return false,
-        },
-        Compression::Xz => Box::new(liblzma::read::XzDecoder::new(raw)),
-        Compression::Bzip2 => Box::new(bzip2::read::BzDecoder::new(raw)),
-        Compression::None => return false,
-    };
-    let mut inner = [0u8; 512];
-    let n = read_up_to(&mut decoder, &mut inner);
-    has_ustar(&inner[..n])
 }
 
 /// A zip is an artifact when one of its first entries is an image tar (sniffed, not named).
@@ -226,6 +216,12 @@ fn walk(dir: &Path, depth: usize, budget: &mut usize, seen: &mut BTreeMap<PathBu
     }
 }
 
+/// Error text without the leading `path: ` (the row already shows the file).
+fn without_path(text: &str, path: &Path) -> String {
+    let prefix = format!("{}: ", path.display());
+    text.strip_prefix(&prefix).unwrap_or(text).to_string()
+}
+
 /// Commands for the scanner task.
 #[derive(Debug, Clone, Copy)]
 pub enum ScanCmd {
@@ -266,7 +262,7 @@ pub async fn run(mut scanner: Scanner, mut commands: Receiver<ScanCmd>, tx: Unbo
                     let result = tokio::task::spawn_blocking(move || {
                         crate::archive::inspect(&path)
                             .map(Box::new)
-                            .map_err(|e| e.to_string())
+                            .map_err(|e| without_path(&e.to_string(), &path))
                     })
                     .await
                     .unwrap_or_else(|e| Err(format!("inspection crashed: {e}")));

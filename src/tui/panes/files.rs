@@ -19,7 +19,7 @@ impl TableRow for FileEntry {
             Column::new("images", Constraint::Min(12)),
         ];
         if width >= 90 {
-            cols.push(Column::new("format", Constraint::Length(18)));
+            cols.push(Column::new("format", Constraint::Length(20)));
         }
         cols
     }

@@ -49,7 +49,7 @@ fn job_line(job: &JobSnapshot, width: usize, theme: &crate::tui::theme::Theme) -
         Phase::Cancelled => ("-", theme.dim()),
         _ => ("▶", theme.accent()),
     };
-    let label_width = (width / 3).clamp(12, 40);
+    let label_width = (width / 4).clamp(12, 40);
     let mut spans = vec![
         Span::styled(format!("{icon} "), style),
         Span::raw(format!(

@@ -47,17 +47,30 @@ pub fn help(frame: &mut Frame<'_>, app: &App, area: Rect) {
         .iter()
         .map(|a| {
             Line::from(vec![
-                Span::styled(format!("{:>14}  ", map.hint(*a)), theme.accent()),
+                Span::styled(format!("{:>11}  ", map.hint(*a)), theme.accent()),
                 Span::raw(a.describe()),
             ])
         })
         .collect();
     lines.push(Line::styled(
-        "    mouse  click selects, wheel scrolls; any key closes",
+        "      mouse  click: select, wheel: scroll",
         theme.dim(),
     ));
     let height = lines.len() as u16 + 2;
-    boxed(frame, app, centered(area, 62, height), "Keys", lines);
+    if height <= area.height || area.width < 78 {
+        boxed(frame, app, centered(area, 62, height), "Keys", lines);
+        return;
+    }
+    // Short terminals: two columns.
+    let half = lines.len().div_ceil(2);
+    let right = lines.split_off(half);
+    let rect = centered(area, 80, half as u16 + 2);
+    boxed(frame, app, rect, "Keys", Vec::new());
+    let inner = Block::default().borders(Borders::ALL).inner(rect);
+    let [l, r] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
+    frame.render_widget(Paragraph::new(lines), l);
+    frame.render_widget(Paragraph::new(right), r);
 }
 
 pub fn save_prompt(frame: &mut Frame<'_>, app: &App, image: &str, input: &str, area: Rect) {

@@ -4,7 +4,9 @@
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{
+    Block, Borders, Cell, HighlightSpacing, Paragraph, Row, Table, TableState, Wrap,
+};
 
 use crate::tui::state::{Cursor, LoadState};
 use crate::tui::theme::Theme;
@@ -63,6 +65,7 @@ pub fn draw<'r, R: TableRow + 'r>(
     let inner_width = block.inner(area).width;
     let body: Vec<Row<'static>> = rows.map(|r| Row::new(r.cells(ctx, inner_width))).collect();
 
+    let body_len = body.len();
     if body.is_empty() {
         let message = match status {
             LoadState::Loading => Line::styled("loading…", theme.dim()),
@@ -85,13 +88,16 @@ pub fn draw<'r, R: TableRow + 'r>(
             .map(|c| Cell::from(Span::styled(c.title, theme.dim()))),
     );
     let widths: Vec<Constraint> = columns.iter().map(|c| c.width).collect();
+    let selected = (cursor.selected < body_len).then_some(cursor.selected);
     let table = Table::new(body, widths)
         .header(header)
         .column_spacing(1)
         .row_highlight_style(theme.selected(framing.focused))
+        .highlight_symbol(if framing.focused { "▶" } else { "›" })
+        .highlight_spacing(HighlightSpacing::Always)
         .block(block);
     let mut state = TableState::default()
         .with_offset(cursor.offset)
-        .with_selected(Some(cursor.selected));
+        .with_selected(selected);
     frame.render_stateful_widget(table, area, &mut state);
 }
