@@ -225,6 +225,13 @@ mod tests {
     }
 
     #[test]
+    fn the_example_config_is_valid() {
+        let text = include_str!("../../assets/config.example.toml");
+        let cfg = parse(text).expect("assets/config.example.toml parses");
+        assert_eq!(cfg.scan_depth, 3);
+    }
+
+    #[test]
     fn errors_name_the_line() {
         let err = parse("scan_depth = 2\nscan_foldrs = []\n").expect_err("unknown field");
         let text = err.to_string();
