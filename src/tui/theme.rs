@@ -110,3 +110,37 @@ impl Theme {
         if focused { self.accent() } else { self.dim() }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_color_keeps_only_modifiers() {
+        let cfg = ThemeConfig {
+            accent: Some("#ff00ff".into()),
+            ..Default::default()
+        };
+        let colored = Theme::new(&cfg, false);
+        assert_eq!(colored.accent().fg, Some(Color::Rgb(255, 0, 255)));
+        let plain = Theme::new(&cfg, true);
+        assert_eq!(plain.accent().fg, None);
+        assert_eq!(plain.error().fg, None);
+        assert!(
+            plain
+                .selected(true)
+                .add_modifier
+                .contains(Modifier::REVERSED)
+        );
+        assert!(
+            Theme::try_new(
+                &ThemeConfig {
+                    ok: Some("mauve-ish".into()),
+                    ..Default::default()
+                },
+                false
+            )
+            .is_err()
+        );
+    }
+}
