@@ -194,3 +194,36 @@ fn load_a_tarball_with_one_key_and_quit_cleanly() {
     drop(cleanup);
     let _ = docker_output(&["rmi", "--force", &tag]);
 }
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let home = work.path().join("home");
+    std::fs::create_dir_all(home.join("config")).unwrap();
+    std::fs::write(home.join("config/config.toml"), "scan_defaults = false\n").unwrap();
+    let mut haul = Session::start(work.path(), &home);
+    haul.wait_for("the first frame", Duration::from_secs(10), |t| {
+        t.contains("Images")
+    });
+    assert!(haul.screen.lock().unwrap().screen().alternate_screen());
+    let pid = haul.child.process_id().expect("pid");
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = haul.child.try_wait().expect("try_wait") {
+            break status;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "haul ignored SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "SIGTERM is a clean quit: {status:?}");
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(!haul.screen.lock().unwrap().screen().alternate_screen());
+}
