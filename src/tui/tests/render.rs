@@ -267,3 +267,27 @@ fn tiny_terminal_does_not_panic() {
         }
     }
 }
+
+#[test]
+fn a_long_list_scrolls_with_the_selection() {
+    let (mut app, _rx) = app();
+    connect(&mut app);
+    let many: Vec<_> = (0..300u32)
+        .map(|n| crate::daemon::ImageRow {
+            id: format!("sha256:{n:064x}"),
+            tags: vec![format!("bench/img-{n}:1")],
+            created: 1_700_000_000,
+            size: 1000 + n as u64,
+            layer_count: 1,
+            dangling: false,
+        })
+        .collect();
+    app.apply(Msg::Images(Ok(many)));
+    app.on_resize(100, 30);
+    for _ in 0..150 {
+        app.on_key(key('j'));
+    }
+    let screen = shot(&mut app, &[]);
+    assert!(screen.contains("▶bench/img-150:1"), "{screen}");
+    assert_snapshot!(screen);
+}

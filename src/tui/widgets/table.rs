@@ -62,8 +62,14 @@ pub fn draw<'r, R: TableRow + 'r>(
     if let Some(badge) = framing.badge {
         block = block.title(badge.alignment(Alignment::Right));
     }
-    let inner_width = block.inner(area).width;
-    let body: Vec<Row<'static>> = rows.map(|r| Row::new(r.cells(ctx, inner_width))).collect();
+    let inner = block.inner(area);
+    // Only the rows on screen are described (the header takes one line).
+    let height = inner.height.saturating_sub(1).max(1) as usize;
+    let body: Vec<Row<'static>> = rows
+        .skip(cursor.offset)
+        .take(height)
+        .map(|r| Row::new(r.cells(ctx, inner.width)))
+        .collect();
 
     let body_len = body.len();
     if body.is_empty() {
@@ -81,14 +87,17 @@ pub fn draw<'r, R: TableRow + 'r>(
         return;
     }
 
-    let columns = R::columns(inner_width);
+    let columns = R::columns(inner.width);
     let header = Row::new(
         columns
             .iter()
             .map(|c| Cell::from(Span::styled(c.title, theme.dim()))),
     );
     let widths: Vec<Constraint> = columns.iter().map(|c| c.width).collect();
-    let selected = (cursor.selected < body_len).then_some(cursor.selected);
+    let selected = cursor
+        .selected
+        .checked_sub(cursor.offset)
+        .filter(|s| *s < body_len);
     let table = Table::new(body, widths)
         .header(header)
         .column_spacing(1)
@@ -96,8 +105,6 @@ pub fn draw<'r, R: TableRow + 'r>(
         .highlight_symbol(if framing.focused { "▶" } else { "›" })
         .highlight_spacing(HighlightSpacing::Always)
         .block(block);
-    let mut state = TableState::default()
-        .with_offset(cursor.offset)
-        .with_selected(selected);
+    let mut state = TableState::default().with_selected(selected);
     frame.render_stateful_widget(table, area, &mut state);
 }
