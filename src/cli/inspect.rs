@@ -12,8 +12,13 @@ pub fn run(args: &InspectArgs) -> ExitCode {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut failed = false;
+    let cache = if args.no_cache {
+        None
+    } else {
+        crate::paths::cache_dir()
+    };
     for path in &args.paths {
-        match archive::inspect(path) {
+        match archive::inspect_with_cache(path, cache.as_deref()) {
             Ok(report) => {
                 let written = if args.json {
                     write_json(&mut out, &report)

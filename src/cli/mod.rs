@@ -31,6 +31,9 @@ pub struct InspectArgs {
     /// One JSON object per path on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Read compressed archives again instead of using the cached result.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 pub fn main() -> ExitCode {
