@@ -171,7 +171,7 @@ fn dedup(folders: Vec<PathBuf>) -> Vec<PathBuf> {
 }
 
 /// `~/x` -> home/x; relative paths are relative to the current folder.
-fn expand(text: &str, cwd: &Path) -> PathBuf {
+pub(crate) fn expand(text: &str, cwd: &Path) -> PathBuf {
     let home = directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf());
     let path = match (text.strip_prefix("~/"), home) {
         (Some(rest), Some(home)) => home.join(rest),

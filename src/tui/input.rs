@@ -41,7 +41,8 @@ impl App {
                 match key.code {
                     KeyCode::Enter if !input.trim().is_empty() => {
                         self.mode = Mode::Normal;
-                        let dest = std::path::PathBuf::from(input.trim());
+                        let cwd = std::env::current_dir().unwrap_or_default();
+                        let dest = super::config::expand(input.trim(), &cwd);
                         self.notify(Level::Info, format!("saving {image} to {}", dest.display()));
                         return vec![Effect::Save { image, dest }];
                     }
