@@ -281,6 +281,22 @@ impl App {
         Some((have, send))
     }
 
+    /// Layers in the detail area of the selected item (what j/k scroll there).
+    pub fn detail_len(&self) -> usize {
+        match self.pane {
+            PaneId::Images => self
+                .selected_image()
+                .and_then(|r| self.image_info.get(&r.id))
+                .and_then(|s| s.ready())
+                .map_or(0, |i| i.layers.len()),
+            _ => self
+                .selected_file()
+                .and_then(|f| f.report.ready())
+                .and_then(|r| r.images.first())
+                .map_or(0, |i| i.layers.len()),
+        }
+    }
+
     /// The jobs cursor, falling back to the newest job.
     pub fn selected_job(&self) -> Option<JobId> {
         let snaps = self.jobs.snapshots();

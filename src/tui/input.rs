@@ -195,8 +195,8 @@ impl App {
                 self.inspect_selected()
             }
             Focus::Details => {
-                self.detail_scroll =
-                    (self.detail_scroll as isize + delta).clamp(0, 10_000) as usize;
+                let last = self.detail_len().saturating_sub(1) as isize;
+                self.detail_scroll = (self.detail_scroll as isize + delta).clamp(0, last) as usize;
                 Vec::new()
             }
             Focus::Jobs => {

@@ -59,10 +59,17 @@ fn tab_shift_tab_and_digits_switch_panes() {
 fn enter_focuses_details_and_escape_comes_back() {
     let (mut app, _rx) = app();
     connect(&mut app);
+    app.inspect_selected();
+    app.apply(crate::tui::app::Msg::ImageInfo {
+        id: digest(1),
+        result: Ok(Box::new(info(1, &["app:1.0"]))),
+    });
     app.on_key(code(KeyCode::Enter));
     assert_eq!(app.focus, Focus::Details);
     app.on_key(key('j'));
     assert_eq!(app.detail_scroll, 1);
+    app.on_key(key('G'));
+    assert_eq!(app.detail_scroll, 2, "clamped to the last of 3 layers");
     assert_eq!(
         app.images.cursor.selected, 0,
         "j scrolls the layers, not the list"
