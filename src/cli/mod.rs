@@ -6,6 +6,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod common;
+pub mod images;
+pub mod load;
+mod progress;
+pub mod save;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "haul",
@@ -15,12 +21,21 @@ use clap::{Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Docker daemon address (unix://, tcp://, https://); default: DOCKER_HOST, then the docker context.
+    #[arg(long, short = 'H', global = true, value_name = "URL")]
+    pub host: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Show what is inside image tarballs, OCI layouts and artifact zips.
     Inspect(InspectArgs),
+    /// List the Docker daemon's images.
+    Images(images::ImagesArgs),
+    /// Save daemon images to a tarball (optionally gzip or zstd), with progress.
+    Save(save::SaveArgs),
+    /// Load tarballs into the daemon, sending only the layers it lacks.
+    Load(load::LoadArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -40,6 +55,9 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Inspect(args)) => inspect::run(&args),
-        None => crate::tui::run(),
+        Some(Command::Images(args)) => images::main(args, cli.host),
+        Some(Command::Save(args)) => save::main(args, cli.host),
+        Some(Command::Load(args)) => load::main(args, cli.host),
+        None => crate::tui::run(cli.host),
     }
 }

@@ -1,4 +1,17 @@
 //! The Docker Engine: finding it, listing and inspecting images, which layers it already holds.
+//!
+//! [`Daemon`] holds two bollard clients (metadata with a timeout, transfers without one);
+//! [`endpoint`] finds the daemon like the docker CLI; [`images`] lists and inspects images into
+//! the shared [`crate::archive::ImageInfo`] model.
+
+mod client;
+pub mod endpoint;
+mod history;
+mod images;
+
+pub use client::{CONNECT_TIMEOUT, Daemon, METADATA_TIMEOUT};
+pub use endpoint::{Endpoint, EnvVars, Source};
+pub use images::{Store, chain_ids_present, image_info, inspect_report, list_images};
 
 /// One row of `haul images`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -10,4 +23,21 @@ pub struct ImageRow {
     pub size: u64,
     pub layer_count: usize,
     pub dangling: bool,
+}
+
+/// Something went wrong talking to the daemon. Displays as one line.
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    #[error("cannot reach the Docker daemon at {endpoint}: {detail}")]
+    Unreachable { endpoint: String, detail: String },
+    #[error("docker context {name:?}: {detail}")]
+    Context { name: String, detail: String },
+    #[error("unsupported daemon address {host:?} (expected unix://, tcp://, http:// or https://)")]
+    BadHost { host: String },
+    #[error("docker config: {0}")]
+    Config(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{what}: {detail}")]
+    Api { what: String, detail: String },
 }

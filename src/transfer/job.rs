@@ -89,6 +89,11 @@ impl Progress {
     pub fn total(&self) -> u64 {
         self.total.load(Ordering::Relaxed)
     }
+    /// The raw `done` counter, for synchronous code that counts bytes itself
+    /// (e.g. `archive::write_docker_archive` on a blocking thread).
+    pub fn done_counter(&self) -> &AtomicU64 {
+        &self.done
+    }
 }
 
 /// What a job's task gets: its counters, its cancellation, and a way to announce phases.

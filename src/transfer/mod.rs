@@ -4,8 +4,17 @@
 //! end samples when it redraws; the task sends an event only when its phase changes or it ends.
 //! [`Jobs`] is owned by one front end (the TUI's `App`, or a CLI command): no mutex around it.
 
+mod body;
+mod error;
 mod job;
+pub mod load;
+mod restore;
+pub mod save;
 
+pub use body::ChannelWriter;
+pub use error::TransferError;
 pub use job::{
     CANCELLED, JobContext, JobEvent, JobId, JobKind, JobOutcome, JobSnapshot, Jobs, Phase, Progress,
 };
+pub use load::{LoadMode, LoadOptions, LoadReport, LoadedImage, load, start_load};
+pub use save::{SaveCompression, SaveReport, SaveRequest, save, start_save};

@@ -8,6 +8,7 @@
 pub mod app;
 pub mod backend;
 pub mod config;
+pub mod docker;
 pub mod event_loop;
 pub mod format;
 pub mod input;
@@ -52,16 +53,15 @@ pub fn no_color() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }
 
-/// The daemon backend the TUI uses.
-pub fn default_backend() -> SharedBackend {
-    Arc::new(backend::NoDaemon(
-        "daemon support is not in this build yet".to_string(),
-    ))
+/// The daemon backend the TUI uses: the Docker Engine at `host`, or where the docker CLI
+/// would find it.
+pub fn default_backend(host: Option<String>) -> SharedBackend {
+    Arc::new(docker::DockerBackend::new(host))
 }
 
-/// `haul` with no subcommand.
-pub fn run() -> ExitCode {
-    match run_with(default_backend()) {
+/// `haul` with no subcommand; `host` is `--host` (else `DOCKER_HOST`, the docker context...).
+pub fn run(host: Option<String>) -> ExitCode {
+    match run_with(default_backend(host)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("haul: {e}");

@@ -2,4 +2,5 @@
 #![allow(dead_code)]
 
 pub mod archives;
+pub mod docker;
 pub mod images;

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
-use bollard::query_parameters::RemoveImageOptions;
+use bollard::query_parameters::{ListImagesOptions, RemoveImageOptions};
 
 use super::backend::{Backend, DaemonInfo, Present, Reply};
 use crate::archive::ImageInfo;
@@ -46,6 +46,20 @@ impl DockerBackend {
             }
         }
     }
+}
+
+/// Drive a future whose `Send`-ness rustc cannot prove (stream combinators with borrowing
+/// closures) on a blocking thread, with the runtime's I/O driver.
+async fn on_blocking<T, F, Fut>(make: F) -> Result<T, String>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future<Output = Result<T, String>>,
+{
+    let handle = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || handle.block_on(make()))
+        .await
+        .map_err(|e| format!("daemon task failed: {e}"))?
 }
 
 /// The compression a file name asks for: `.gz`/`.tgz` gzip, `.zst` zstd, else none.
@@ -90,9 +104,12 @@ impl Backend for DockerBackend {
         let daemon = self.daemon();
         Box::pin(async move {
             let daemon = daemon.await?;
-            daemon::list_images(&daemon, false)
-                .await
-                .map_err(|e| e.to_string())
+            on_blocking(move || async move {
+                daemon::list_images(&daemon, false)
+                    .await
+                    .map_err(|e| e.to_string())
+            })
+            .await
         })
     }
 
@@ -110,19 +127,28 @@ impl Backend for DockerBackend {
         let daemon = self.daemon();
         Box::pin(async move {
             let daemon = daemon.await?;
-            let image_ids: HashSet<String> = daemon::list_images(&daemon, true)
-                .await
-                .map_err(|e| e.to_string())?
-                .into_iter()
-                .map(|r| r.id)
-                .collect();
-            let chain_ids = daemon::chain_ids_present(&daemon)
-                .await
-                .map_err(|e| e.to_string())?;
-            Ok(Present {
-                image_ids,
-                chain_ids,
+            on_blocking(move || async move {
+                // Only the IDs: no inspect per image (chain_ids_present does those).
+                let image_ids: HashSet<String> = daemon
+                    .meta()
+                    .list_images(Some(ListImagesOptions {
+                        all: true,
+                        ..Default::default()
+                    }))
+                    .await
+                    .map_err(|e| daemon.error("list images", e).to_string())?
+                    .into_iter()
+                    .map(|s| s.id)
+                    .collect();
+                let chain_ids = daemon::chain_ids_present(&daemon)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Ok(Present {
+                    image_ids,
+                    chain_ids,
+                })
             })
+            .await
         })
     }
 
@@ -203,9 +229,15 @@ mod tests {
 
     #[test]
     fn save_compression_follows_the_file_name() {
-        assert_eq!(compression_for(Path::new("/x/a.tar.gz")), SaveCompression::Gzip);
+        assert_eq!(
+            compression_for(Path::new("/x/a.tar.gz")),
+            SaveCompression::Gzip
+        );
         assert_eq!(compression_for(Path::new("a.TGZ")), SaveCompression::Gzip);
-        assert_eq!(compression_for(Path::new("a.tar.zst")), SaveCompression::Zstd);
+        assert_eq!(
+            compression_for(Path::new("a.tar.zst")),
+            SaveCompression::Zstd
+        );
         assert_eq!(compression_for(Path::new("a.tar")), SaveCompression::None);
     }
 }

@@ -1,0 +1,31 @@
+//! Helpers shared by the daemon subcommands: runtime, connection, one-line errors.
+
+use std::future::Future;
+use std::process::ExitCode;
+
+use crate::daemon::Daemon;
+
+/// Print `error: MESSAGE` on stderr (one line) and return a failing exit code.
+pub fn fail(message: impl std::fmt::Display) -> ExitCode {
+    let text = message.to_string().replace('\n', " ");
+    eprintln!("error: {text}");
+    ExitCode::FAILURE
+}
+
+/// Run an async command body on a fresh multi-threaded runtime.
+pub fn run<F>(body: F) -> ExitCode
+where
+    F: Future<Output = ExitCode>,
+{
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt.block_on(body),
+        Err(e) => fail(format!("cannot start the async runtime: {e}")),
+    }
+}
+
+pub async fn connect(host: Option<String>) -> Result<Daemon, ExitCode> {
+    Daemon::connect_default(host).await.map_err(fail)
+}

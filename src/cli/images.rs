@@ -1,0 +1,158 @@
+//! `haul images [--json] [--all]`: the daemon's images.
+
+use std::process::ExitCode;
+
+use super::common::{connect, fail, run};
+use crate::archive::ArchiveReport;
+use crate::daemon::{Daemon, ImageRow, inspect_report, list_images};
+use crate::units;
+
+#[derive(Debug, clap::Args)]
+pub struct ImagesArgs {
+    /// One JSON array of images on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Also show dangling and intermediate images.
+    #[arg(long, short = 'a')]
+    pub all: bool,
+}
+
+pub fn main(args: ImagesArgs, host: Option<String>) -> ExitCode {
+    run(async move {
+        let daemon = match connect(host).await {
+            Ok(d) => d,
+            Err(code) => return code,
+        };
+        let rows = match list_images(&daemon, args.all).await {
+            Ok(rows) => rows,
+            Err(e) => return fail(e),
+        };
+        if args.json {
+            match serde_json::to_string_pretty(&rows) {
+                Ok(text) => println!("{text}"),
+                Err(e) => return fail(e),
+            }
+        } else {
+            print!("{}", table(&rows, now_secs()));
+        }
+        ExitCode::SUCCESS
+    })
+}
+
+/// For `haul inspect docker://NAME`: the daemon image as an [`ArchiveReport`], from synchronous
+/// code (starts its own runtime). The error is one line naming what failed.
+pub fn daemon_inspect(name: &str, host: Option<String>) -> Result<ArchiveReport, String> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    rt.block_on(async {
+        let daemon = Daemon::connect_default(host)
+            .await
+            .map_err(|e| e.to_string())?;
+        inspect_report(&daemon, name)
+            .await
+            .map_err(|e| format!("docker://{name}: {e}"))
+    })
+}
+
+fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// "3 days ago" style age.
+pub fn age(created: i64, now: i64) -> String {
+    let secs = (now - created).max(0);
+    let (n, unit) = match secs {
+        s if s < 60 => return "just now".into(),
+        s if s < 3600 => (s / 60, "minute"),
+        s if s < 86_400 => (s / 3600, "hour"),
+        s if s < 86_400 * 30 => (s / 86_400, "day"),
+        s if s < 86_400 * 365 => (s / (86_400 * 30), "month"),
+        s => (s / (86_400 * 365), "year"),
+    };
+    format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" })
+}
+
+/// The text table: one line per tag (dangling images as `<none>`).
+pub fn table(rows: &[ImageRow], now: i64) -> String {
+    let mut lines = vec![[
+        "TAG".to_string(),
+        "ID".to_string(),
+        "CREATED".to_string(),
+        "SIZE".to_string(),
+        "LAYERS".to_string(),
+    ]];
+    for row in rows {
+        let names: Vec<String> = if row.tags.is_empty() {
+            vec!["<none>".into()]
+        } else {
+            row.tags.clone()
+        };
+        for name in names {
+            lines.push([
+                name,
+                units::short_id(&row.id).to_string(),
+                age(row.created, now),
+                units::bytes(row.size),
+                row.layer_count.to_string(),
+            ]);
+        }
+    }
+    let widths: Vec<usize> = (0..5)
+        .map(|c| {
+            lines
+                .iter()
+                .map(|l| l[c].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for line in lines {
+        let cells: Vec<String> = line
+            .iter()
+            .zip(&widths)
+            .map(|(cell, w)| format!("{cell:w$}"))
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_lists_each_tag_and_dangling_images() {
+        let rows = vec![
+            ImageRow {
+                id: "sha256:0123456789abcdef".into(),
+                tags: vec!["app:1".into(), "app:latest".into()],
+                created: 1000,
+                size: 1_500_000,
+                layer_count: 3,
+                dangling: false,
+            },
+            ImageRow {
+                id: "sha256:fedcba9876543210".into(),
+                tags: vec![],
+                created: 1000 - 7200,
+                size: 10,
+                layer_count: 1,
+                dangling: true,
+            },
+        ];
+        let text = table(&rows, 1030);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 4);
+        assert!(lines[1].starts_with("app:1 ") && lines[1].contains("0123456789ab"));
+        assert!(lines[1].contains("just now") && lines[1].contains("1.50 MB"));
+        assert!(lines[3].starts_with("<none>") && lines[3].contains("2 hours ago"));
+    }
+}

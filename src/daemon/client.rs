@@ -1,0 +1,197 @@
+//! Two clients to one daemon: one for metadata calls with a short timeout, one for transfers
+//! with none (the daemon answers `POST /images/load` only after reading the whole upload).
+
+use std::time::Duration;
+
+use bollard::{ClientVersion, Docker};
+
+use super::DaemonError;
+use super::endpoint::{Endpoint, EnvVars, resolve, socket_path};
+
+/// Bound on metadata calls (list, inspect, history, info, tag, remove).
+pub const METADATA_TIMEOUT: Duration = Duration::from_secs(60);
+/// Bound on the first contact (version negotiation), so an unroutable host fails quickly.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A connected daemon. Cheap to clone (the clients share their connection pools).
+#[derive(Clone, Debug)]
+pub struct Daemon {
+    pub endpoint: Endpoint,
+    meta: Docker,
+    transfer: Docker,
+}
+
+impl Daemon {
+    /// Resolve the endpoint from the process environment (and `--host`), then connect.
+    pub async fn connect_default(host_flag: Option<String>) -> Result<Daemon, DaemonError> {
+        let endpoint = resolve(&EnvVars::from_process(host_flag), |p| p.exists())?;
+        Daemon::connect(endpoint).await
+    }
+
+    /// Connect and negotiate the API version (bollard's default is newer than most engines).
+    pub async fn connect(endpoint: Endpoint) -> Result<Daemon, DaemonError> {
+        let unreachable = |detail: String| DaemonError::Unreachable {
+            endpoint: endpoint.to_string(),
+            detail,
+        };
+        let secs = METADATA_TIMEOUT.as_secs();
+        let base = build(&endpoint, secs, bollard::API_DEFAULT_VERSION)
+            .map_err(|e| unreachable(describe(&e)))?;
+        let meta = match tokio::time::timeout(CONNECT_TIMEOUT, base.negotiate_version()).await {
+            Ok(Ok(docker)) => docker,
+            Ok(Err(e)) => return Err(unreachable(describe(&e))),
+            Err(_) => {
+                return Err(unreachable(format!(
+                    "no answer within {}s",
+                    CONNECT_TIMEOUT.as_secs()
+                )));
+            }
+        };
+        let version = meta.client_version();
+        // Duration::MAX: bollard keeps whole seconds and tokio treats an unreachable deadline as none.
+        let transfer = build(&endpoint, Duration::MAX.as_secs(), &version)
+            .map_err(|e| unreachable(describe(&e)))?;
+        Ok(Daemon {
+            endpoint,
+            meta,
+            transfer,
+        })
+    }
+
+    /// The client for metadata calls (short timeout).
+    pub fn meta(&self) -> &Docker {
+        &self.meta
+    }
+
+    /// The client for loads and saves (no timeout).
+    pub fn transfer(&self) -> &Docker {
+        &self.transfer
+    }
+
+    /// The negotiated API version, e.g. "1.41".
+    pub fn api_version(&self) -> String {
+        let v = self.meta.client_version();
+        format!("{}.{}", v.major_version, v.minor_version)
+    }
+
+    /// Turn a bollard error from this daemon into a one-line error.
+    pub fn error(&self, what: impl Into<String>, err: bollard::errors::Error) -> DaemonError {
+        api_error(&self.endpoint, what.into(), err)
+    }
+}
+
+pub(crate) fn api_error(
+    endpoint: &Endpoint,
+    what: String,
+    err: bollard::errors::Error,
+) -> DaemonError {
+    use bollard::errors::Error as E;
+    match err {
+        E::DockerResponseServerError {
+            status_code: 404,
+            message,
+        } => DaemonError::NotFound(dedupe(message.trim())),
+        E::DockerResponseServerError { message, .. } => DaemonError::Api {
+            what,
+            detail: message.trim().to_string(),
+        },
+        E::DockerStreamError { error } => DaemonError::Api {
+            what,
+            detail: error.trim().to_string(),
+        },
+        E::RequestTimeoutError => DaemonError::Api {
+            what,
+            detail: format!("no answer from {endpoint} in time"),
+        },
+        other => {
+            let detail = describe(&other);
+            if is_connection_error(&other) {
+                DaemonError::Unreachable {
+                    endpoint: endpoint.to_string(),
+                    detail,
+                }
+            } else {
+                DaemonError::Api { what, detail }
+            }
+        }
+    }
+}
+
+/// Docker repeats itself: "no such image: x: No such image: x" -> "No such image: x".
+fn dedupe(message: &str) -> String {
+    let bytes = message.len();
+    if bytes > 4 && bytes % 2 == 0 {
+        let half = (bytes - 2) / 2;
+        if message.is_char_boundary(half)
+            && &message[half..half + 2] == ": "
+            && message[..half].eq_ignore_ascii_case(&message[half + 2..])
+        {
+            return message[half + 2..].to_string();
+        }
+    }
+    message.to_string()
+}
+
+fn is_connection_error(err: &bollard::errors::Error) -> bool {
+    use bollard::errors::Error as E;
+    matches!(
+        err,
+        E::HyperLegacyError { .. } | E::IOError { .. } | E::SocketNotFoundError(_)
+    )
+}
+
+/// One line for an error, including its causes (hyper hides the useful part in `source()`).
+pub(crate) fn describe(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let line = cause.to_string();
+        if !text.contains(&line) {
+            text.push_str(": ");
+            text.push_str(&line);
+        }
+        source = cause.source();
+    }
+    // hyper wraps the useful part ("Connection refused") in generic layers.
+    for noise in [
+        "Error in the hyper legacy client: ",
+        "client error (Connect): ",
+    ] {
+        text = text.replace(noise, "");
+    }
+    text.replace('\n', " ")
+}
+
+fn build(
+    endpoint: &Endpoint,
+    timeout: u64,
+    version: &ClientVersion,
+) -> Result<Docker, bollard::errors::Error> {
+    let host = endpoint.host.as_str();
+    if host.starts_with("unix://") {
+        return Docker::connect_with_unix(socket_path(host), timeout, version);
+    }
+    if let Some(dir) = &endpoint.tls {
+        return Docker::connect_with_ssl(
+            host,
+            &dir.join("key.pem"),
+            &dir.join("cert.pem"),
+            &dir.join("ca.pem"),
+            timeout,
+            version,
+        );
+    }
+    Docker::connect_with_http(host, timeout, version)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn dedupes_docker_messages() {
+        assert_eq!(
+            super::dedupe("no such image: a:1: No such image: a:1"),
+            "No such image: a:1"
+        );
+        assert_eq!(super::dedupe("a: b"), "a: b");
+    }
+}

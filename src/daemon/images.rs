@@ -1,0 +1,225 @@
+//! Image listing and inspection, the image store kind, and the layers the daemon already holds.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use bollard::models::ImageInspect;
+use bollard::query_parameters::ListImagesOptions;
+use futures_util::{StreamExt, TryStreamExt, stream};
+
+use super::history::match_layers;
+use super::{Daemon, DaemonError, ImageRow};
+use crate::archive::{ArchiveReport, Compression, Container, Format, ImageInfo, LayerInfo};
+use crate::digest;
+
+/// How many inspect calls run at once when walking every image.
+const PARALLEL_INSPECTS: usize = 8;
+
+/// Which image store the daemon uses: it decides whether delta loads are possible.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Store {
+    /// graphdriver store (overlay2, fuse-overlayfs, ...): layers keyed by chain ID.
+    Classic,
+    /// containerd image store (`io.containerd.snapshotter.v1`).
+    Containerd,
+}
+
+impl Daemon {
+    /// Tell the image stores apart with `GET /info`.
+    pub async fn store(&self) -> Result<Store, DaemonError> {
+        let info = self
+            .meta()
+            .info()
+            .await
+            .map_err(|e| self.error("docker info", e))?;
+        let containerd = info
+            .driver_status
+            .unwrap_or_default()
+            .iter()
+            .flatten()
+            .any(|s| s.contains("io.containerd.snapshotter.v1"));
+        Ok(if containerd {
+            Store::Containerd
+        } else {
+            Store::Classic
+        })
+    }
+
+    /// `inspect_image`, with "no such image" as [`DaemonError::NotFound`].
+    pub async fn inspect_raw(&self, name: &str) -> Result<ImageInspect, DaemonError> {
+        self.meta()
+            .inspect_image(name)
+            .await
+            .map_err(|e| self.error(format!("inspect {name}"), e))
+    }
+}
+
+fn is_dangling(tags: &[String]) -> bool {
+    tags.iter().all(|t| t == "<none>:<none>")
+}
+
+fn root_layers(inspect: &ImageInspect) -> Vec<String> {
+    inspect
+        .root_fs
+        .as_ref()
+        .and_then(|r| r.layers.clone())
+        .unwrap_or_default()
+}
+
+/// Every image, like `docker images`; dangling ones only with `all` (then also intermediates).
+pub async fn list_images(daemon: &Daemon, all: bool) -> Result<Vec<ImageRow>, DaemonError> {
+    let summaries = daemon
+        .meta()
+        .list_images(Some(ListImagesOptions {
+            all,
+            ..Default::default()
+        }))
+        .await
+        .map_err(|e| daemon.error("list images", e))?;
+    let wanted: Vec<_> = summaries
+        .into_iter()
+        .filter(|s| all || !is_dangling(&s.repo_tags))
+        .collect();
+    let layer_counts: HashMap<String, usize> = stream::iter(wanted.iter().map(|s| s.id.clone()))
+        .map(|id| async move {
+            match daemon.inspect_raw(&id).await {
+                Ok(inspect) => Ok(Some((id, root_layers(&inspect).len()))),
+                // Removed between the list and the inspect: leave it out.
+                Err(DaemonError::NotFound(_)) => Ok(None),
+                Err(e) => Err(e),
+            }
+        })
+        .buffer_unordered(PARALLEL_INSPECTS)
+        .try_filter_map(|x| async move { Ok(x) })
+        .try_collect()
+        .await?;
+    let mut rows: Vec<ImageRow> = wanted
+        .into_iter()
+        .filter_map(|s| {
+            let layer_count = *layer_counts.get(&s.id)?;
+            let tags: Vec<String> = s
+                .repo_tags
+                .into_iter()
+                .filter(|t| t != "<none>:<none>")
+                .collect();
+            Some(ImageRow {
+                dangling: tags.is_empty(),
+                id: s.id,
+                tags,
+                created: s.created,
+                size: s.size.max(0) as u64,
+                layer_count,
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| a.tags.cmp(&b.tags)));
+    Ok(rows)
+}
+
+/// A daemon image in the shared model: config, layers with diff IDs, sizes and `created_by`.
+pub async fn image_info(daemon: &Daemon, name: &str) -> Result<ImageInfo, DaemonError> {
+    let inspect = daemon.inspect_raw(name).await?;
+    let history = daemon
+        .meta()
+        .image_history(name)
+        .await
+        .map_err(|e| daemon.error(format!("history of {name}"), e))?;
+    let diff_ids = root_layers(&inspect);
+    let (history, per_layer) = match_layers(&history, diff_ids.len());
+    let layers: Vec<LayerInfo> = diff_ids
+        .iter()
+        .zip(per_layer)
+        .map(|(diff_id, (size, created_by))| LayerInfo {
+            diff_id: diff_id.clone(),
+            digest: None,
+            size,
+            compression: Compression::None,
+            created_by,
+            path: String::new(),
+        })
+        .collect();
+    let config = inspect.config.unwrap_or_default();
+    let mut exposed_ports = config.exposed_ports.unwrap_or_default();
+    exposed_ports.sort();
+    let layer_sum: u64 = layers.iter().map(|l| l.size).sum();
+    Ok(ImageInfo {
+        id: inspect.id.unwrap_or_default(),
+        tags: inspect
+            .repo_tags
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|t| t != "<none>:<none>")
+            .collect(),
+        os: inspect.os.unwrap_or_default(),
+        architecture: inspect.architecture.unwrap_or_default(),
+        variant: inspect.variant.filter(|v| !v.is_empty()),
+        created: inspect.created.filter(|c| !c.is_empty()),
+        entrypoint: config.entrypoint,
+        cmd: config.cmd,
+        env: config.env.unwrap_or_default(),
+        working_dir: config.working_dir.filter(|w| !w.is_empty()),
+        user: config.user.filter(|u| !u.is_empty()),
+        labels: config
+            .labels
+            .unwrap_or_default()
+            .into_iter()
+            .collect::<BTreeMap<_, _>>(),
+        exposed_ports,
+        layers,
+        history,
+        size: if layer_sum > 0 {
+            layer_sum
+        } else {
+            inspect.size.unwrap_or(0).max(0) as u64
+        },
+        manifest_digest: None,
+        config_path: String::new(),
+    })
+}
+
+/// `haul inspect docker://NAME`: a daemon image as an [`ArchiveReport`], so it shows in the
+/// same view and JSON as a tarball.
+pub async fn inspect_report(daemon: &Daemon, name: &str) -> Result<ArchiveReport, DaemonError> {
+    let image = image_info(daemon, name).await?;
+    Ok(ArchiveReport {
+        path: format!("docker://{name}"),
+        format: Format::Daemon,
+        compression: Compression::None,
+        container: Container::Daemon,
+        file_size: 0,
+        entry: None,
+        layer_count: image.layers.len(),
+        layers_size: image.size,
+        images: vec![image],
+        missing_manifests: 0,
+        entries: Vec::new(),
+    })
+}
+
+/// Chain IDs of every layer prefix of every image the daemon holds: a layer whose chain ID is
+/// in this set need not be sent again (classic store).
+pub async fn chain_ids_present(daemon: &Daemon) -> Result<HashSet<String>, DaemonError> {
+    let summaries = daemon
+        .meta()
+        .list_images(Some(ListImagesOptions {
+            all: true,
+            ..Default::default()
+        }))
+        .await
+        .map_err(|e| daemon.error("list images", e))?;
+    let stacks: Vec<Vec<String>> = stream::iter(summaries.into_iter().map(|s| s.id))
+        .map(|id| async move {
+            match daemon.inspect_raw(&id).await {
+                Ok(inspect) => Ok(root_layers(&inspect)),
+                Err(DaemonError::NotFound(_)) => Ok(Vec::new()),
+                Err(e) => Err(e),
+            }
+        })
+        .buffer_unordered(PARALLEL_INSPECTS)
+        .try_collect()
+        .await?;
+    Ok(stacks
+        .iter()
+        .flat_map(|layers| digest::chain_ids(layers))
+        .collect())
+}

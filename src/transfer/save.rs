@@ -1,0 +1,226 @@
+//! Save daemon images to a tarball: the export stream goes through a bounded channel to a
+//! blocking thread that (optionally) compresses into a temporary file in the destination folder,
+//! renamed over the destination only when everything went well.
+
+use std::collections::HashSet;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+use tempfile::NamedTempFile;
+use tokio::sync::{mpsc, oneshot};
+
+use super::body::CHANNEL_CHUNKS;
+use super::{JobContext, JobId, JobKind, JobOutcome, Jobs, Phase, TransferError};
+use crate::daemon::{Daemon, image_info};
+
+/// Outer compression of a saved tarball.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SaveCompression {
+    #[default]
+    None,
+    /// gzip level 1: fast; the archive engine and `docker load` read it.
+    Gzip,
+    /// zstd level 3 (Docker 20.10 cannot load it; haul can).
+    Zstd,
+}
+
+/// What to save where.
+#[derive(Debug, Clone)]
+pub struct SaveRequest {
+    pub images: Vec<String>,
+    pub dest: PathBuf,
+    pub compression: SaveCompression,
+}
+
+/// What a save wrote.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SaveReport {
+    pub path: PathBuf,
+    /// The names asked for, with the image ID each resolved to.
+    pub images: Vec<(String, String)>,
+    pub compression: SaveCompression,
+    /// Tar bytes received from the daemon.
+    pub tar_bytes: u64,
+    /// Bytes of the file written.
+    pub file_bytes: u64,
+}
+
+/// Rough tar overhead per layer and per image (headers, config, manifest), for the estimate.
+const TAR_OVERHEAD_PER_LAYER: u64 = 3 * 512;
+const TAR_OVERHEAD_PER_IMAGE: u64 = 16 * 1024;
+
+/// Save `req.images` into `req.dest`. Progress: tar bytes received of the estimated total.
+pub async fn save(
+    ctx: &JobContext,
+    daemon: &Daemon,
+    req: &SaveRequest,
+) -> Result<SaveReport, TransferError> {
+    if req.images.is_empty() {
+        return Err(TransferError::Other("no image to save".into()));
+    }
+    // Preparing: every image must exist; the total is estimated from distinct layer sizes.
+    let mut images = Vec::new();
+    let mut seen = HashSet::new();
+    let mut estimate = 0u64;
+    for name in &req.images {
+        let info = image_info(daemon, name).await?;
+        for layer in &info.layers {
+            if seen.insert(layer.diff_id.clone()) {
+                estimate += layer.size + TAR_OVERHEAD_PER_LAYER;
+            }
+        }
+        estimate += TAR_OVERHEAD_PER_IMAGE;
+        images.push((name.clone(), info.id));
+    }
+    ctx.progress.set_total(estimate);
+    let dir = match req.dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let temp = tempfile::Builder::new()
+        .prefix(".haul-save-")
+        .suffix(".partial")
+        .tempfile_in(&dir)
+        .map_err(|e| TransferError::io(&dir, e))?;
+
+    let (tx, rx) = mpsc::channel::<Bytes>(CHANNEL_CHUNKS);
+    let compression = req.compression;
+    let writer = tokio::task::spawn_blocking(move || write_file(temp, rx, compression));
+
+    ctx.phase(Phase::Transferring);
+    let names: Vec<&str> = req.images.iter().map(String::as_str).collect();
+    let pump = async {
+        let mut stream = daemon.transfer().export_images(&names);
+        let mut received = 0u64;
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| daemon.error("save", e))?;
+            received += chunk.len() as u64;
+            ctx.progress.add(chunk.len() as u64);
+            if tx.send(chunk).await.is_err() {
+                // The writer stopped: its own error says why.
+                break;
+            }
+        }
+        drop(tx);
+        Ok::<u64, TransferError>(received)
+    };
+    let pumped = tokio::select! {
+        result = pump => result,
+        _ = ctx.cancel.cancelled() => Err(TransferError::Cancelled),
+    };
+    // The sender is gone either way, so the writer finishes; on failure it drops (deletes)
+    // the temporary file before we return.
+    let written = writer
+        .await
+        .map_err(|e| TransferError::Other(format!("save writer: {e}")));
+    let received = pumped?;
+    let (temp, file_bytes) = written?.map_err(|e| TransferError::io(&req.dest, e))?;
+    if ctx.cancel.is_cancelled() {
+        return Err(TransferError::Cancelled);
+    }
+    set_readable(temp.as_file());
+    temp.persist(&req.dest)
+        .map_err(|e| TransferError::io(&req.dest, e.error))?;
+    ctx.progress.set_total(received);
+    ctx.progress.set_done(received);
+    Ok(SaveReport {
+        path: req.dest.clone(),
+        images,
+        compression,
+        tar_bytes: received,
+        file_bytes,
+    })
+}
+
+/// Blocking: drain `rx` into `temp`, compressing as asked. Returns the file and its size.
+fn write_file(
+    temp: NamedTempFile,
+    mut rx: mpsc::Receiver<Bytes>,
+    compression: SaveCompression,
+) -> std::io::Result<(NamedTempFile, u64)> {
+    let file = temp.as_file().try_clone()?;
+    let out = BufWriter::with_capacity(1 << 20, file);
+    let mut sink: Box<dyn FinishWrite> = match compression {
+        SaveCompression::None => Box::new(out),
+        SaveCompression::Gzip => Box::new(flate2::write::GzEncoder::new(
+            out,
+            flate2::Compression::fast(),
+        )),
+        SaveCompression::Zstd => Box::new(zstd::Encoder::new(out, 3)?),
+    };
+    while let Some(chunk) = rx.blocking_recv() {
+        sink.write_all(&chunk)?;
+    }
+    sink.finish()?;
+    let len = temp.as_file().metadata()?.len();
+    Ok((temp, len))
+}
+
+/// A writer that must be finished (compression trailers) and flushed.
+trait FinishWrite: Write + Send {
+    fn finish(self: Box<Self>) -> std::io::Result<()>;
+}
+
+impl FinishWrite for BufWriter<std::fs::File> {
+    fn finish(mut self: Box<Self>) -> std::io::Result<()> {
+        self.flush()
+    }
+}
+
+impl FinishWrite for flate2::write::GzEncoder<BufWriter<std::fs::File>> {
+    fn finish(self: Box<Self>) -> std::io::Result<()> {
+        (*self).finish()?.flush()
+    }
+}
+
+impl FinishWrite for zstd::Encoder<'static, BufWriter<std::fs::File>> {
+    fn finish(self: Box<Self>) -> std::io::Result<()> {
+        (*self).finish()?.flush()
+    }
+}
+
+/// Temporary files are created 0600; a saved tarball gets the usual 0644.
+fn set_readable(file: &std::fs::File) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = file.set_permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    #[cfg(not(unix))]
+    let _ = file;
+}
+
+/// Start a save as a job. The receiver gets the full report when it succeeds.
+pub fn start_save(
+    jobs: &mut Jobs,
+    daemon: Daemon,
+    req: SaveRequest,
+) -> (JobId, oneshot::Receiver<SaveReport>) {
+    let (tx, rx) = oneshot::channel();
+    let label = format!("save {} -> {}", req.images.join(" "), display(&req.dest));
+    let id = jobs.spawn(JobKind::Save, label, move |ctx| async move {
+        let report = save(&ctx, &daemon, &req)
+            .await
+            .map_err(TransferError::into_job_error)?;
+        let outcome = JobOutcome {
+            summary: format!(
+                "saved {} to {} ({})",
+                req.images.join(" "),
+                display(&report.path),
+                crate::units::bytes(report.file_bytes)
+            ),
+            images: report.images.iter().map(|(n, _)| n.clone()).collect(),
+            files: vec![report.path.clone()],
+        };
+        let _ = tx.send(report);
+        Ok(outcome)
+    });
+    (id, rx)
+}
+
+fn display(path: &Path) -> String {
+    path.display().to_string()
+}
