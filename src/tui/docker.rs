@@ -175,6 +175,12 @@ impl Backend for DockerBackend {
         let daemon = self.daemon();
         Box::pin(async move {
             let daemon = daemon.await?;
+            // The export folder may not exist yet.
+            if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
+                tokio::fs::create_dir_all(parent)
+                    .await
+                    .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+            }
             let req = SaveRequest {
                 images: vec![image.clone()],
                 compression: compression_for(&dest),

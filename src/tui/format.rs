@@ -42,6 +42,17 @@ pub fn fit(text: &str, width: usize) -> String {
     out
 }
 
+/// Keep the end of `text` (a path's file name matters most), starting with `…` when cut.
+pub fn fit_end(text: &str, width: usize) -> String {
+    let count = text.chars().count();
+    if count <= width {
+        return text.to_string();
+    }
+    let mut out = String::from("…");
+    out.extend(text.chars().skip(count + 1 - width.max(1)));
+    out
+}
+
 /// A path for display: the home folder as `~`.
 pub fn tilde(path: &std::path::Path) -> String {
     if let Some(home) = directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf())
@@ -70,5 +81,7 @@ mod tests {
         );
         assert_eq!(fit("abcdef", 4), "abc…");
         assert_eq!(fit("abc", 4), "abc");
+        assert_eq!(fit_end("/long/path/file.tar", 9), "…file.tar");
+        assert_eq!(fit_end("a.tar", 9), "a.tar");
     }
 }

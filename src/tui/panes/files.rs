@@ -63,7 +63,13 @@ impl TableRow for FileEntry {
         };
         let mut cells = vec![
             Cell::from(mark),
-            Cell::from(self.file.display.clone()),
+            // The file column gets 40% of the table (less the selection mark).
+            Cell::from(crate::tui::format::fit_end(
+                &self.file.display,
+                (width.saturating_sub(1) as usize * 40 / 100)
+                    .saturating_sub(1)
+                    .max(8),
+            )),
             Cell::from(format!("{:>9}", crate::units::bytes(self.file.stamp.size))),
             Cell::from(images),
         ];
