@@ -303,7 +303,10 @@ fn a_bad_tarball_is_a_clear_error_and_changes_nothing() {
     let new: Vec<&String> = after.iter().filter(|id| !before.contains(id)).collect();
     // Other tests run at the same time; none of theirs has this test's layers.
     for id in new {
-        let layers = diff_ids(id);
+        // An image another test created and removed since the listing has nothing to check.
+        let Some(layers) = diff_ids_if_present(id) else {
+            continue;
+        };
         assert!(!layers.contains(&app.diffs[1]), "half-loaded image {id}");
     }
 }

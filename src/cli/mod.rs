@@ -1,5 +1,6 @@
 //! The command line: `haul inspect|images|load|save|artifacts`; no subcommand opens the TUI.
 
+pub mod artifacts;
 mod inspect;
 
 use std::process::ExitCode;
@@ -36,6 +37,8 @@ pub enum Command {
     Save(save::SaveArgs),
     /// Load tarballs into the daemon, sending only the layers it lacks.
     Load(load::LoadArgs),
+    /// List GitHub Actions workflow artifacts (remote or on disk) and download them.
+    Artifacts(artifacts::ArtifactsArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -58,6 +61,7 @@ pub fn main() -> ExitCode {
         Some(Command::Images(args)) => images::main(args, cli.host),
         Some(Command::Save(args)) => save::main(args, cli.host),
         Some(Command::Load(args)) => load::main(args, cli.host),
+        Some(Command::Artifacts(args)) => artifacts::run(args),
         None => crate::tui::run(cli.host),
     }
 }

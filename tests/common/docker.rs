@@ -215,6 +215,24 @@ pub fn diff_ids(name: &str) -> Vec<String> {
         .collect()
 }
 
+/// Diff IDs of an image, or `None` when it no longer exists (removed by a concurrent test).
+pub fn diff_ids_if_present(name: &str) -> Option<Vec<String>> {
+    if !exists(name) {
+        return None;
+    }
+    let out = Command::new("docker")
+        .args(["image", "inspect", name])
+        .output()
+        .ok()?;
+    let list: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).ok()?;
+    let layers = list.first()?["RootFS"]["Layers"].as_array()?.iter();
+    Some(
+        layers
+            .map(|v| v.as_str().unwrap_or_default().to_string())
+            .collect(),
+    )
+}
+
 pub fn tags(name: &str) -> Vec<String> {
     let mut tags: Vec<String> = inspect(name)["RepoTags"]
         .as_array()

@@ -3,4 +3,7 @@
 
 pub mod archives;
 pub mod docker;
+pub mod fake_github;
+pub mod fixtures;
+pub mod http;
 pub mod images;

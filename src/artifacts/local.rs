@@ -1,0 +1,292 @@
+//! Artifacts on disk, recognised by content: artifact zips, `gh run download` folders and raw
+//! single-file artifacts. Image tarballs inside are found by sniffing first bytes and then
+//! described by the archive engine, without extracting anything.
+
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+
+use super::error::ArtifactError;
+use super::model::{ArtifactImage, ArtifactKind, LocalArtifact};
+use super::sniff::{Sniffed, sniff};
+use super::zipentries::zip_images;
+use crate::archive::{self, Problem};
+
+/// How deep a folder artifact is walked, and how many files are looked at.
+const MAX_DEPTH: usize = 8;
+const MAX_FILES: usize = 10_000;
+
+/// Where haul looks for local artifacts by default: the cache's `artifacts` folder
+/// (where downloads go). Locations that do not exist are left out.
+pub fn default_locations() -> Vec<PathBuf> {
+    super::cache_folder()
+        .into_iter()
+        .filter(|p| p.is_dir())
+        .collect()
+}
+
+/// The artifacts in `dir`, with their images described by the archive engine.
+/// Each zip or image file in `dir` is one artifact, each subfolder is one (the layout of
+/// `gh run download` and `actions/download-artifact`); other files and hidden names are skipped.
+/// Slow for big compressed images (the engine decompresses them): call it off the UI thread.
+pub fn scan(dir: &Path) -> Result<Vec<LocalArtifact>, ArtifactError> {
+    scan_with_cache(dir, crate::paths::cache_dir().as_deref())
+}
+
+/// [`scan`] with the archive engine's cache folder given (`None`: no cache).
+pub fn scan_with_cache(
+    dir: &Path,
+    cache_dir: Option<&Path>,
+) -> Result<Vec<LocalArtifact>, ArtifactError> {
+    let mut artifacts = list(dir)?;
+    for artifact in &mut artifacts {
+        inspect_images(artifact, cache_dir);
+    }
+    Ok(artifacts)
+}
+
+/// Like [`scan`], but only sniffs: no image is described (`report` stays empty). Fast.
+pub fn list(dir: &Path) -> Result<Vec<LocalArtifact>, ArtifactError> {
+    let mut artifacts = Vec::new();
+    for path in sorted_children(dir)? {
+        let Ok(meta) = fs::metadata(&path) else {
+            continue;
+        };
+        if meta.is_dir() {
+            artifacts.push(folder_artifact(&path));
+        } else if meta.is_file() {
+            match file_artifact(&path) {
+                Ok(Some(artifact)) => artifacts.push(artifact),
+                Ok(None) => {}
+                Err(e) => artifacts.push(failed(&path, ArtifactKind::Raw, e.to_string())),
+            }
+        }
+    }
+    Ok(artifacts)
+}
+
+/// One path as one artifact: a folder (every image inside), an artifact zip or a raw image
+/// file, with images described. `None` for a file that is neither a zip nor an image tarball.
+pub fn scan_path(path: &Path) -> Result<Option<LocalArtifact>, ArtifactError> {
+    scan_path_with_cache(path, crate::paths::cache_dir().as_deref())
+}
+
+/// [`scan_path`] with the archive engine's cache folder given (`None`: no cache).
+pub fn scan_path_with_cache(
+    path: &Path,
+    cache_dir: Option<&Path>,
+) -> Result<Option<LocalArtifact>, ArtifactError> {
+    let meta = fs::metadata(path).map_err(|e| ArtifactError::io(path, e))?;
+    let artifact = if meta.is_dir() {
+        Some(folder_artifact(path))
+    } else {
+        file_artifact(path)?
+    };
+    Ok(artifact.map(|mut a| {
+        inspect_images(&mut a, cache_dir);
+        a
+    }))
+}
+
+/// Ask the archive engine about each image not already refused. Entries the engine says are
+/// not image archives at all (a tar of sources, say) are dropped; other failures are kept.
+pub fn inspect_images(artifact: &mut LocalArtifact, cache_dir: Option<&Path>) {
+    artifact.images.retain_mut(|image| {
+        if image.error.is_some() || image.report.is_some() {
+            return true;
+        }
+        match archive::inspect_with_cache(Path::new(&image.path), cache_dir) {
+            Ok(report) => image.report = Some(report),
+            Err(e) if matches!(e.problem, Problem::NoImage | Problem::NotAnArchive(_)) => {
+                return false;
+            }
+            Err(e) => image.error = Some(e.problem.to_string()),
+        }
+        true
+    });
+}
+
+fn sorted_children(dir: &Path) -> Result<Vec<PathBuf>, ArtifactError> {
+    let mut paths: Vec<PathBuf> = fs::read_dir(dir)
+        .map_err(|e| ArtifactError::io(dir, e))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| !is_hidden(p))
+        .collect();
+    paths.sort();
+    Ok(paths)
+}
+
+/// Hidden names are skipped, which also hides haul's own partial downloads (`.haul-*`).
+fn is_hidden(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+fn file_artifact(path: &Path) -> Result<Option<LocalArtifact>, ArtifactError> {
+    let size = fs::metadata(path)
+        .map_err(|e| ArtifactError::io(path, e))?
+        .len();
+    let file = File::open(path).map_err(|e| ArtifactError::io(path, e))?;
+    let sniffed = sniff(file).map_err(|e| ArtifactError::io(path, e))?;
+    let name = file_name(path);
+    let artifact = match sniffed {
+        Sniffed::Zip => {
+            let (images, error) = match zip_images(path, "") {
+                Ok(images) => (images, None),
+                Err(e) => (Vec::new(), Some(e)),
+            };
+            LocalArtifact {
+                name: strip_zip_suffix(&name).to_string(),
+                path: path.to_path_buf(),
+                kind: ArtifactKind::Zip,
+                size,
+                images,
+                error,
+            }
+        }
+        Sniffed::ImageTar(compression) => LocalArtifact {
+            images: vec![ArtifactImage {
+                entry: name.clone(),
+                path: path.display().to_string(),
+                size,
+                compression,
+                report: None,
+                error: None,
+            }],
+            name,
+            path: path.to_path_buf(),
+            kind: ArtifactKind::Raw,
+            size,
+            error: None,
+        },
+        Sniffed::Other => return Ok(None),
+    };
+    Ok(Some(artifact))
+}
+
+/// The artifact name of a zip: its file name without a `.zip` suffix (naming only; the
+/// content decided that it is a zip).
+fn strip_zip_suffix(name: &str) -> &str {
+    let cut = name.len().saturating_sub(4);
+    match name.get(cut..) {
+        Some(ext) if cut > 0 && ext.eq_ignore_ascii_case(".zip") => &name[..cut],
+        _ => name,
+    }
+}
+
+fn failed(path: &Path, kind: ArtifactKind, error: String) -> LocalArtifact {
+    LocalArtifact {
+        name: file_name(path),
+        path: path.to_path_buf(),
+        kind,
+        size: 0,
+        images: Vec::new(),
+        error: Some(error),
+    }
+}
+
+/// A folder of extracted artifact files: every image tarball in it (and in zips inside it),
+/// walked without following symlinks.
+fn folder_artifact(dir: &Path) -> LocalArtifact {
+    let mut artifact = LocalArtifact {
+        name: file_name(dir),
+        path: dir.to_path_buf(),
+        kind: ArtifactKind::Folder,
+        size: 0,
+        images: Vec::new(),
+        error: None,
+    };
+    let mut seen = 0;
+    if let Err(e) = walk(dir, "", 0, &mut seen, &mut artifact) {
+        artifact.error = Some(e.to_string());
+    } else if seen > MAX_FILES {
+        artifact.error = Some(format!(
+            "more than {MAX_FILES} files: only the first {MAX_FILES} were looked at"
+        ));
+    }
+    artifact
+}
+
+fn walk(
+    dir: &Path,
+    prefix: &str,
+    depth: usize,
+    seen: &mut usize,
+    artifact: &mut LocalArtifact,
+) -> Result<(), ArtifactError> {
+    for path in sorted_children(dir)? {
+        let Ok(meta) = fs::symlink_metadata(&path) else {
+            continue;
+        };
+        let rel = format!("{prefix}{}", file_name(&path));
+        if meta.is_dir() && depth < MAX_DEPTH {
+            walk(&path, &format!("{rel}/"), depth + 1, seen, artifact)?;
+        } else if meta.is_file() {
+            *seen += 1;
+            if *seen <= MAX_FILES {
+                artifact.size += meta.len();
+                folder_file(&path, &rel, meta.len(), artifact);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn folder_file(path: &Path, rel: &str, size: u64, artifact: &mut LocalArtifact) {
+    let sniffed = File::open(path).and_then(sniff);
+    match sniffed {
+        Ok(Sniffed::ImageTar(compression)) => artifact.images.push(ArtifactImage {
+            entry: rel.to_string(),
+            path: path.display().to_string(),
+            size,
+            compression,
+            report: None,
+            error: None,
+        }),
+        Ok(Sniffed::Zip) => match zip_images(path, &format!("{rel}!")) {
+            Ok(images) => artifact.images.extend(images),
+            Err(e) => artifact.images.push(ArtifactImage {
+                entry: rel.to_string(),
+                path: path.display().to_string(),
+                size,
+                compression: archive::Compression::None,
+                report: None,
+                error: Some(e),
+            }),
+        },
+        Ok(Sniffed::Other) => {}
+        Err(e) => artifact.images.push(ArtifactImage {
+            entry: rel.to_string(),
+            path: path.display().to_string(),
+            size,
+            compression: archive::Compression::None,
+            report: None,
+            error: Some(format!("cannot read: {e}")),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zip_names_lose_only_a_zip_suffix() {
+        assert_eq!(strip_zip_suffix("image.zip"), "image");
+        assert_eq!(strip_zip_suffix("image.ZIP"), "image");
+        assert_eq!(strip_zip_suffix("image"), "image");
+        assert_eq!(strip_zip_suffix(".zip"), ".zip");
+        assert_eq!(strip_zip_suffix("a.tar"), "a.tar");
+    }
+
+    #[test]
+    fn hidden_names_are_skipped() {
+        assert!(is_hidden(Path::new("/x/.haul-download-1")));
+        assert!(!is_hidden(Path::new("/x/image.zip")));
+    }
+}
