@@ -179,11 +179,13 @@ pub(crate) fn expand(text: &str, cwd: &Path) -> PathBuf {
             .map_or_else(|| PathBuf::from(text), |b| b.home_dir().to_path_buf()),
         _ => PathBuf::from(text),
     };
-    if path.is_absolute() {
+    let path = if path.is_absolute() {
         path
     } else {
         cwd.join(path)
-    }
+    };
+    // `.` components go away (`/work/.` -> `/work`).
+    path.components().collect()
 }
 
 /// 1-based line and column of a byte offset.
@@ -220,6 +222,11 @@ mod tests {
             vec![PathBuf::from("/work/ci"), PathBuf::from("/abs")]
         );
         assert_eq!(cfg.export_folder, PathBuf::from("/out"));
+        assert_eq!(expand(".", Path::new("/work")), PathBuf::from("/work"));
+        assert_eq!(
+            expand("./a/./b", Path::new("/work")),
+            PathBuf::from("/work/a/b")
+        );
         let big_l = KeyEvent::new(KeyCode::Char('L'), KeyModifiers::SHIFT);
         assert_eq!(cfg.keymap.action(&big_l), Some(Action::Load));
     }

@@ -269,10 +269,32 @@ impl App {
             self.notify(Level::Info, text);
             return Vec::new();
         };
-        let path = entry.file.path.clone();
-        let label = format!("load {}", entry.file.display);
-        self.notify(Level::Info, format!("started: {label}"));
-        vec![Effect::Load { path, label }]
+        let paths = super::artifact_source::load_paths(
+            &entry.file.path,
+            entry.report.ready().map(|r| r.as_ref()),
+        );
+        let single = paths.len() == 1;
+        let effects: Vec<Effect> = paths
+            .into_iter()
+            .map(|path| {
+                let label = if single && path == entry.file.path {
+                    format!("load {}", entry.file.display)
+                } else {
+                    let name = path.file_name().map_or_else(
+                        || path.display().to_string(),
+                        |n| n.to_string_lossy().into_owned(),
+                    );
+                    format!("load {name}")
+                };
+                Effect::Load { path, label }
+            })
+            .collect();
+        let what = if single { "a load" } else { "loads" };
+        self.notify(
+            Level::Info,
+            format!("started {what} of {}", entry.file.display),
+        );
+        effects
     }
 
     fn save_prompt(&mut self) {

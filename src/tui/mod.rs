@@ -6,6 +6,7 @@
 //! when the App is dirty.
 
 pub mod app;
+pub mod artifact_source;
 pub mod backend;
 pub mod config;
 pub mod docker;
@@ -87,7 +88,8 @@ pub fn run_with(backend: SharedBackend) -> Result<(), TuiError> {
 async fn session(config: Config, backend: SharedBackend, cwd: PathBuf) -> Result<(), TuiError> {
     let (msg_tx, job_tx, channels) = event_loop::channels();
     let (scan_tx, scan_rx) = tokio::sync::mpsc::channel(1);
-    let scanner = scan::Scanner::new(config.scan_folders.clone(), config.scan_depth, cwd);
+    let scanner = scan::Scanner::new(config.scan_folders.clone(), config.scan_depth, cwd)
+        .with_artifact_roots(artifact_source::roots());
     tokio::spawn(scan::run(scanner, scan_rx, msg_tx.clone()));
     let worker = worker::Worker {
         backend,

@@ -119,6 +119,8 @@ fn stamp_of(meta: &std::fs::Metadata) -> Stamp {
 /// The walker, with a cache of sniff results by path and stamp.
 pub struct Scanner {
     folders: Vec<PathBuf>,
+    /// Folders whose every child is one artifact (the artifact download folder).
+    artifact_roots: Vec<PathBuf>,
     depth: usize,
     cwd: PathBuf,
     cache: HashMap<PathBuf, (Stamp, Option<FileKind>)>,
@@ -128,10 +130,16 @@ impl Scanner {
     pub fn new(folders: Vec<PathBuf>, depth: usize, cwd: PathBuf) -> Scanner {
         Scanner {
             folders,
+            artifact_roots: Vec::new(),
             depth,
             cwd,
             cache: HashMap::new(),
         }
+    }
+
+    pub fn with_artifact_roots(mut self, roots: Vec<PathBuf>) -> Scanner {
+        self.artifact_roots = roots;
+        self
     }
 
     /// Walk every folder; sniff only files that are new or changed since the last scan.
@@ -142,7 +150,12 @@ impl Scanner {
             walk(&folder, self.depth, &mut budget, &mut seen);
         }
         self.cache.retain(|p, _| seen.contains_key(p));
-        let mut out = Vec::new();
+        let mut out = super::artifact_source::find(&self.artifact_roots, &self.cwd);
+        let listed: std::collections::HashSet<PathBuf> =
+            out.iter().map(|f| f.path.clone()).collect();
+        seen.retain(|path, _| {
+            !listed.contains(path) && !listed.iter().any(|a| path.starts_with(a))
+        });
         for (path, stamp) in seen {
             let kind = match self.cache.get(&path) {
                 Some((s, kind)) if *s == stamp => *kind,
@@ -166,11 +179,12 @@ impl Scanner {
                 });
             }
         }
+        out.sort_by(|a, b| a.display.cmp(&b.display));
         out
     }
 }
 
-fn display_path(path: &Path, cwd: &Path) -> String {
+pub(crate) fn display_path(path: &Path, cwd: &Path) -> String {
     match path.strip_prefix(cwd) {
         Ok(rel) => rel.display().to_string(),
         Err(_) => super::format::tilde(path),
@@ -260,6 +274,9 @@ pub async fn run(mut scanner: Scanner, mut commands: Receiver<ScanCmd>, tx: Unbo
                     };
                     let path = file.path.clone();
                     let result = tokio::task::spawn_blocking(move || {
+                        if path.is_dir() && !path.join("oci-layout").is_file() {
+                            return super::artifact_source::inspect_folder(&path).map(Box::new);
+                        }
                         crate::archive::inspect(&path)
                             .map(Box::new)
                             .map_err(|e| without_path(&e.to_string(), &path))
