@@ -346,6 +346,23 @@ mod tests {
                 ("image.tgz", FileKind::Tarball),
             ]
         );
+        // Every child of an artifact root is one artifact, folders included; what is inside
+        // is not listed again as a tarball.
+        let root = dir.path().join("artifacts");
+        std::fs::create_dir_all(root.join("run-1/nested")).expect("mkdir");
+        std::fs::write(root.join("run-1/nested/img.tar"), &tar).expect("write");
+        let mut with_root =
+            Scanner::new(vec![dir.path().to_path_buf()], 4, dir.path().to_path_buf())
+                .with_artifact_roots(vec![root.clone()]);
+        let found = with_root.scan();
+        let run = found
+            .iter()
+            .find(|f| f.path == root.join("run-1"))
+            .expect("folder artifact");
+        assert_eq!(run.kind, FileKind::Artifact);
+        assert!(!found.iter().any(|f| f.path.ends_with("nested/img.tar")));
+        std::fs::remove_dir_all(&root).expect("rm");
+
         // Depth 0 does not descend.
         let mut shallow = Scanner::new(vec![dir.path().to_path_buf()], 0, dir.path().to_path_buf());
         assert_eq!(shallow.scan().len(), 3);
