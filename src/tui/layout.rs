@@ -67,3 +67,8 @@ pub fn list_first_row(list: Rect) -> u16 {
 pub fn contains(rect: Rect, column: u16, row: u16) -> bool {
     column >= rect.x && column < rect.x + rect.width && row >= rect.y && row < rect.y + rect.height
 }
+
+/// Jobs scrolled off the top of the jobs area so that the selected one (at `pos`) shows.
+pub fn jobs_skip(pos: usize, height: usize) -> usize {
+    (pos + 1).saturating_sub(height)
+}

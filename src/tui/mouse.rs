@@ -63,8 +63,13 @@ impl App {
                     self.focus = Focus::Details;
                 } else if let (true, Some(jobs)) = (over_jobs, areas.jobs) {
                     self.focus = Focus::Jobs;
+                    let snaps = self.jobs.snapshots();
+                    let selected = self.selected_job();
+                    let pos = snaps.iter().position(|j| Some(j.id) == selected);
+                    let height = jobs.height.saturating_sub(2) as usize;
                     let row = y.saturating_sub(jobs.y + 1) as usize;
-                    if let Some(s) = self.jobs.snapshots().get(row) {
+                    let index = layout::jobs_skip(pos.unwrap_or(0), height) + row;
+                    if let Some(s) = snaps.get(index) {
                         self.job_cursor = Some(s.id);
                     }
                 }

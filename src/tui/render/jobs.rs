@@ -25,7 +25,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, jobs: &[JobSnapshot], area: Rect) 
         .iter()
         .position(|j| Some(j.id) == selected)
         .unwrap_or(0);
-    let skip = (pos + 1).saturating_sub(height);
+    let skip = crate::tui::layout::jobs_skip(pos, height);
     let width = inner.width as usize;
     let lines: Vec<Line<'static>> = jobs
         .iter()
