@@ -253,3 +253,49 @@ fn skopeo_oci_archive_oci_layout_and_docker_archive() {
         assert!(!image.tags.is_empty(), "{dest}: the tag is kept");
     }
 }
+
+#[test]
+fn inspect_docker_image_matches_the_saved_tarball() {
+    let Some(fx) = fixture("dview") else { return };
+    let tar = fx.dir.path().join("app.tar");
+    docker(&["save", "-o", tar.to_str().unwrap(), &fx.app]);
+    let from_tar = inspect(&tar).images.remove(0);
+    let out = assert_cmd::Command::cargo_bin("haul")
+        .unwrap()
+        .args(["inspect", "--json", &format!("docker://{}", fx.app)])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: archive::ArchiveReport = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report.format, Format::Daemon);
+    let from_daemon = &report.images[0];
+    assert_eq!(from_daemon.id, from_tar.id);
+    assert_eq!(from_daemon.diff_ids(), from_tar.diff_ids());
+    assert_eq!(from_daemon.tags, from_tar.tags);
+    assert_eq!(from_daemon.platform(), from_tar.platform());
+    assert_eq!(from_daemon.env, from_tar.env);
+    assert_eq!(from_daemon.labels, from_tar.labels);
+    let by = |i: &ImageInfo| {
+        i.layers
+            .iter()
+            .map(|l| l.created_by.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(by(from_daemon), by(&from_tar), "created_by per layer");
+
+    let missing = assert_cmd::Command::cargo_bin("haul")
+        .unwrap()
+        .args(["inspect", &format!("docker://{}-absent", fx.app)])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&missing.stderr);
+    assert!(
+        err.starts_with("error: docker://") && err.lines().count() == 1,
+        "{err}"
+    );
+}

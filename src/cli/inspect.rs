@@ -8,7 +8,7 @@ use crate::units;
 
 use super::InspectArgs;
 
-pub fn run(args: &InspectArgs) -> ExitCode {
+pub fn run(args: &InspectArgs, host: Option<String>) -> ExitCode {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut failed = false;
@@ -18,7 +18,11 @@ pub fn run(args: &InspectArgs) -> ExitCode {
         crate::paths::cache_dir()
     };
     for path in &args.paths {
-        match archive::inspect_with_cache(path, cache.as_deref()) {
+        let result = match path.to_str().and_then(|p| p.strip_prefix("docker://")) {
+            Some(name) => super::images::daemon_inspect(name, host.clone()),
+            None => archive::inspect_with_cache(path, cache.as_deref()).map_err(|e| e.to_string()),
+        };
+        match result {
             Ok(report) => {
                 let written = if args.json {
                     write_json(&mut out, &report)

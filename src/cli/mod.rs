@@ -43,7 +43,8 @@ pub enum Command {
 
 #[derive(Debug, clap::Args)]
 pub struct InspectArgs {
-    /// Image tarballs (plain, gzip, zstd, xz, bzip2), OCI layout folders or artifact zips.
+    /// Image tarballs (plain, gzip, zstd, xz, bzip2), OCI layout folders, artifact zips
+    /// (`file.zip!entry.tar` for one entry), or `docker://IMAGE` for an image in the daemon.
     #[arg(required = true)]
     pub paths: Vec<std::path::PathBuf>,
     /// One JSON object per path on stdout.
@@ -57,7 +58,7 @@ pub struct InspectArgs {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::Inspect(args)) => inspect::run(&args),
+        Some(Command::Inspect(args)) => inspect::run(&args, cli.host),
         Some(Command::Images(args)) => images::main(args, cli.host),
         Some(Command::Save(args)) => save::main(args, cli.host),
         Some(Command::Load(args)) => load::main(args, cli.host),

@@ -65,7 +65,10 @@ pub fn match_layers(
     for (item, layer) in oldest_first.iter().zip(is_layer) {
         let index = (consistent && layer).then_some(layers.len());
         if index.is_some() {
-            layers.push((item.size.max(0) as u64, Some(item.created_by.clone())));
+            layers.push((
+                item.size.max(0) as u64,
+                Some(item.created_by.clone()).filter(|s| !s.is_empty()),
+            ));
         }
         entries.push(HistoryEntry {
             created: chrono_free_rfc3339(item.created),
