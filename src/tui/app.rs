@@ -141,6 +141,8 @@ pub struct App {
     pub job_cursor: Option<JobId>,
     /// First layer row shown in the details.
     pub detail_scroll: usize,
+    /// Which image of a multi-image file the details show.
+    pub detail_image: usize,
     pub notice: Option<Notice>,
     /// Terminal size (columns, rows), for layout-dependent input (page size, mouse).
     pub size: (u16, u16),
@@ -164,6 +166,7 @@ impl App {
             jobs: Jobs::new(job_events),
             job_cursor: None,
             detail_scroll: 0,
+            detail_image: 0,
             notice: None,
             size: (80, 24),
             dirty: true,
@@ -292,7 +295,7 @@ impl App {
             _ => self
                 .selected_file()
                 .and_then(|f| f.report.ready())
-                .and_then(|r| r.images.first())
+                .and_then(|r| r.images.get(self.detail_image))
                 .map_or(0, |i| i.layers.len()),
         }
     }

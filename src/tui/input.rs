@@ -112,6 +112,7 @@ impl App {
             }
         }
         self.detail_scroll = 0;
+        self.detail_image = 0;
     }
 
     /// Normal-mode actions.
@@ -147,6 +148,18 @@ impl App {
                     self.mode = Mode::Filter;
                     self.filter_key(KeyEvent::from(KeyCode::Esc));
                 }
+            }
+            Action::NextImage | Action::PrevImage => {
+                let count = self
+                    .selected_file()
+                    .and_then(|f| f.report.ready())
+                    .map_or(1, |r| r.images.len().max(1));
+                self.detail_image = if action == Action::NextImage {
+                    (self.detail_image + 1) % count
+                } else {
+                    (self.detail_image + count - 1) % count
+                };
+                self.detail_scroll = 0;
             }
             Action::Load => return self.load(),
             Action::Save => self.save_prompt(),
@@ -223,6 +236,7 @@ impl App {
             }
         }
         self.detail_scroll = 0;
+        self.detail_image = 0;
         self.follow_cursor();
     }
 
@@ -241,6 +255,7 @@ impl App {
         self.pane = PaneId::ALL[index.min(2)];
         self.focus = Focus::List;
         self.detail_scroll = 0;
+        self.detail_image = 0;
         if self.mode == Mode::Filter {
             self.mode = Mode::Normal;
         }
@@ -346,37 +361,19 @@ impl App {
         }
     }
 
-    /// The tab titles, also used by the renderer.
+    /// The tab titles, also used by the renderer: a count, `…` while loading, `!` on failure.
     pub fn tab_labels(&self) -> [String; 3] {
-        let count = |len: usize, loading: bool| {
-            if loading && len == 0 {
-                "…".to_string()
-            } else {
-                len.to_string()
+        fn count<R>(list: &super::state::ListPane<R>) -> String {
+            match (&list.status, list.visible_len()) {
+                (super::state::LoadState::Loading, 0) => "…".to_string(),
+                (super::state::LoadState::Failed(_), _) => "!".to_string(),
+                (_, n) => n.to_string(),
             }
-        };
+        }
         [
-            format!(
-                "1 Images {}",
-                count(
-                    self.images.visible_len(),
-                    self.images.status == super::state::LoadState::Loading
-                )
-            ),
-            format!(
-                "2 Tarballs {}",
-                count(
-                    self.tarballs.visible_len(),
-                    self.tarballs.status == super::state::LoadState::Loading
-                )
-            ),
-            format!(
-                "3 Artifacts {}",
-                count(
-                    self.artifacts.visible_len(),
-                    self.artifacts.status == super::state::LoadState::Loading
-                )
-            ),
+            format!("1 Images {}", count(&self.images)),
+            format!("2 Tarballs {}", count(&self.tarballs)),
+            format!("3 Artifacts {}", count(&self.artifacts)),
         ]
     }
 }

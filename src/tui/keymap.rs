@@ -23,6 +23,8 @@ pub enum Action {
     ArtifactsPane,
     FocusDetails,
     FocusJobs,
+    NextImage,
+    PrevImage,
     Back,
     Load,
     Save,
@@ -36,7 +38,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 25] = [
         Action::Up,
         Action::Down,
         Action::Top,
@@ -50,6 +52,8 @@ impl Action {
         Action::ArtifactsPane,
         Action::FocusDetails,
         Action::FocusJobs,
+        Action::NextImage,
+        Action::PrevImage,
         Action::Back,
         Action::Load,
         Action::Save,
@@ -79,6 +83,8 @@ impl Action {
             Action::ArtifactsPane => "artifacts_pane",
             Action::FocusDetails => "details",
             Action::FocusJobs => "jobs",
+            Action::NextImage => "next_image",
+            Action::PrevImage => "prev_image",
             Action::Back => "back",
             Action::Load => "load",
             Action::Save => "save",
@@ -112,6 +118,8 @@ impl Action {
             Action::ArtifactsPane => "Artifacts pane",
             Action::FocusDetails => "focus details (layers)",
             Action::FocusJobs => "focus the jobs",
+            Action::NextImage => "next image in the file",
+            Action::PrevImage => "previous image in the file",
             Action::Back => "back / clear the message",
             Action::Load => "load tarball or artifact",
             Action::Save => "save image to a file",
@@ -140,6 +148,8 @@ impl Action {
             Action::ArtifactsPane => &["3"],
             Action::FocusDetails => &["enter"],
             Action::FocusJobs => &["J"],
+            Action::NextImage => &["]"],
+            Action::PrevImage => &["["],
             Action::Back => &["esc"],
             Action::Load => &["l"],
             Action::Save => &["s"],

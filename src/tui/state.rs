@@ -78,6 +78,13 @@ pub struct ListPane<R> {
     visible: Vec<usize>,
 }
 
+impl<R> ListPane<R> {
+    /// Rows left after filtering.
+    pub fn visible_len(&self) -> usize {
+        self.visible.len()
+    }
+}
+
 impl<R> Default for ListPane<R> {
     fn default() -> Self {
         ListPane {
@@ -133,10 +140,6 @@ impl<R: Filterable> ListPane<R> {
     /// Rows after filtering, in order.
     pub fn visible(&self) -> impl Iterator<Item = &R> {
         self.visible.iter().map(|&i| &self.rows[i])
-    }
-
-    pub fn visible_len(&self) -> usize {
-        self.visible.len()
     }
 
     pub fn selected(&self) -> Option<&R> {

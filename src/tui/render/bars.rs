@@ -27,7 +27,10 @@ pub fn header(frame: &mut Frame<'_>, app: &App, area: Rect) {
         }
         LoadState::Failed(reason) => {
             spans.push(Span::styled("daemon not connected: ", theme.error()));
-            spans.push(Span::raw(format::fit(reason, 60)));
+            spans.push(Span::raw(format::fit(
+                reason,
+                (area.width as usize / 2).max(20),
+            )));
         }
     }
     let folders: Vec<String> = app

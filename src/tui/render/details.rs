@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use crate::archive::{ArchiveReport, ImageInfo};
 use crate::tui::app::{App, Focus, PaneId};
 use crate::tui::format;
+use crate::tui::keymap::Action;
 use crate::tui::state::{Cursor, LoadState};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::layers::{self, LayerCtx};
@@ -175,7 +176,8 @@ fn file_lines<'r>(
         report.images.len(),
         report.layer_count
     ));
-    let Some(image) = report.images.first() else {
+    let index = app.detail_image.min(report.images.len().saturating_sub(1));
+    let Some(image) = report.images.get(index) else {
         return (
             vec![head, Line::styled("no image in this file", theme.warn())],
             None,
@@ -206,10 +208,22 @@ fn file_lines<'r>(
     };
     lines.insert(2, daemon);
     if report.images.len() > 1 {
-        lines.push(Line::styled(
-            format!("showing image 1 of {} in this file", report.images.len()),
-            theme.dim(),
-        ));
+        let keys = format!(
+            "{} {}",
+            app.config.keymap.hint(Action::PrevImage),
+            app.config.keymap.hint(Action::NextImage)
+        );
+        lines.insert(
+            1,
+            Line::styled(
+                format!(
+                    "image {} of {} in this file ({keys} to switch)",
+                    index + 1,
+                    report.images.len()
+                ),
+                theme.accent(),
+            ),
+        );
     }
     (lines, Some(image))
 }

@@ -53,7 +53,7 @@ pub fn help(frame: &mut Frame<'_>, app: &App, area: Rect) {
         })
         .collect();
     lines.push(Line::styled(
-        "      mouse  click: select, wheel: scroll",
+        "      mouse  click, scroll wheel",
         theme.dim(),
     ));
     let height = lines.len() as u16 + 2;

@@ -291,3 +291,31 @@ fn a_long_list_scrolls_with_the_selection() {
     assert!(screen.contains("▶bench/img-150:1"), "{screen}");
     assert_snapshot!(screen);
 }
+
+#[test]
+fn a_file_with_several_images_switches_with_brackets() {
+    let (mut app, _rx) = app();
+    connect(&mut app);
+    let file = found("two.tar", crate::tui::state::FileKind::Tarball, 300_000_000);
+    let mut both = report(&file, info(9, &["web:9"]));
+    both.images.push(info(8, &["worker:8"]));
+    app.apply(Msg::Scanned(Ok(vec![file.clone()])));
+    app.apply(Msg::Inspected {
+        file,
+        result: Ok(Box::new(both)),
+    });
+    app.on_key(key('2'));
+    let first = shot(&mut app, &[]);
+    assert!(
+        first.contains("image 1 of 2 in this file ([ ] to switch)"),
+        "{first}"
+    );
+    app.on_key(key(']'));
+    assert_eq!(app.detail_image, 1);
+    let second = shot(&mut app, &[]);
+    assert!(second.contains("worker:8"), "{second}");
+    app.on_key(key(']'));
+    assert_eq!(app.detail_image, 0, "wraps around");
+    app.on_key(key('['));
+    assert_snapshot!(shot(&mut app, &[]));
+}
