@@ -28,3 +28,17 @@ fn a_bad_config_names_the_line_and_haul_does_not_start() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+#[test]
+fn without_a_terminal_haul_says_to_use_a_subcommand() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = Command::cargo_bin("haul")
+        .expect("binary")
+        .env("HAUL_CONFIG_DIR", dir.path())
+        .env("HAUL_DATA_DIR", dir.path())
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("the TUI needs a terminal"), "{stderr}");
+}

@@ -47,6 +47,8 @@ pub enum TuiError {
     Cwd(std::io::Error),
     #[error("terminal: {0}")]
     Terminal(#[from] std::io::Error),
+    #[error("the TUI needs a terminal; for scripts use a subcommand (see `haul --help`)")]
+    NotATerminal,
 }
 
 /// True when `NO_COLOR` is set to anything non-empty (<https://no-color.org>).
@@ -75,6 +77,10 @@ pub fn run(host: Option<String>) -> ExitCode {
 pub fn run_with(backend: SharedBackend) -> Result<(), TuiError> {
     let cwd = std::env::current_dir().map_err(TuiError::Cwd)?;
     let config = Config::load(&cwd, no_color())?;
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(TuiError::NotATerminal);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
