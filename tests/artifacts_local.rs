@@ -245,3 +245,52 @@ fn local_artifacts_serialise_to_the_documented_json() {
     let back: Vec<LocalArtifact> = serde_json::from_value(json).expect("round trip");
     assert_eq!(back, found);
 }
+
+#[test]
+fn images_to_load_gives_entry_paths_or_says_why_there_are_none() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let good = dir.path().join("good.zip");
+    write_zip(
+        &good,
+        &[("notes.txt", b"x"), ("img.tar", &docker_archive())],
+        ZipStyle::DeflateStreamed,
+    );
+    let scan_one = |path: &std::path::Path| {
+        artifacts::scan_path_with_cache(path, None)
+            .expect("scan")
+            .expect("an artifact")
+    };
+    let artifact = scan_one(&good);
+    let paths = artifact.load_paths().expect("loadable");
+    assert_eq!(artifact.name, "good");
+    assert_eq!(
+        paths,
+        [std::path::PathBuf::from(format!(
+            "{}!img.tar",
+            good.display()
+        ))]
+    );
+
+    let evil = dir.path().join("evil.zip");
+    write_zip(
+        &evil,
+        &[("../img.tar", &docker_archive())],
+        ZipStyle::Stored,
+    );
+    let err = scan_one(&evil)
+        .load_paths()
+        .expect_err("nothing safe to load");
+    assert!(
+        err.to_string()
+            .starts_with("artifact evil holds no image haul can load (../img.tar: refused"),
+        "{err}"
+    );
+
+    let text = dir.path().join("notes.zip");
+    std::fs::write(&text, b"not a zip").expect("write");
+    let err = artifacts::images_to_load(&text).expect_err("not an artifact");
+    assert!(
+        err.to_string()
+            .ends_with("neither a zip nor an image tarball, nothing to load")
+    );
+}

@@ -49,6 +49,10 @@ pub enum ArtifactError {
     Network { host: String, detail: String },
     #[error("download of {what} broke off: {detail}; the partial file was removed")]
     Interrupted { what: String, detail: String },
+    #[error("artifact {name} holds no image haul can load{}", if .why.is_empty() { String::new() } else { format!(" ({})", .why) })]
+    NoImages { name: String, why: String },
+    #[error("{}: neither a zip nor an image tarball, nothing to load", .0.display())]
+    NotAnArtifact(PathBuf),
     #[error("no artifact named {name:?} in {scope}")]
     NoSuchArtifact { name: String, scope: String },
     #[error(

@@ -87,6 +87,15 @@ pub fn scan_path_with_cache(
     }))
 }
 
+/// What to load after a download (the TUI's `l` and `download --load`): the artifact at `path`
+/// and the paths of its loadable images (`file.zip!entry`), or why there are none.
+pub fn images_to_load(path: &Path) -> Result<(LocalArtifact, Vec<PathBuf>), ArtifactError> {
+    let artifact =
+        scan_path(path)?.ok_or_else(|| ArtifactError::NotAnArtifact(path.to_path_buf()))?;
+    let paths = artifact.load_paths()?;
+    Ok((artifact, paths))
+}
+
 /// Ask the archive engine about each image not already refused. Entries the engine says are
 /// not image archives at all (a tar of sources, say) are dropped; other failures are kept.
 pub fn inspect_images(artifact: &mut LocalArtifact, cache_dir: Option<&Path>) {

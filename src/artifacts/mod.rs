@@ -22,7 +22,8 @@ pub use download::{default_destination, download_artifact, start_download};
 pub use error::ArtifactError;
 pub use github::{GitHub, ListFilter};
 pub use local::{
-    default_locations, inspect_images, list, scan, scan_path, scan_path_with_cache, scan_with_cache,
+    default_locations, images_to_load, inspect_images, list, scan, scan_path, scan_path_with_cache,
+    scan_with_cache,
 };
 pub use model::{ArtifactImage, ArtifactKind, LocalArtifact, RemoteArtifact, WorkflowRun};
 pub use repo::Repo;

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use super::error::ArtifactError;
 use crate::archive::{ArchiveReport, Compression};
 
 /// How an artifact sits on disk, recognised by content.
@@ -74,6 +75,23 @@ impl LocalArtifact {
             .filter(|i| i.report.is_some() && i.error.is_none())
             .map(|i| PathBuf::from(&i.path))
             .collect()
+    }
+
+    /// [`LocalArtifact::loadable`], or an error saying why there is nothing to load.
+    pub fn load_paths(&self) -> Result<Vec<PathBuf>, ArtifactError> {
+        let paths = self.loadable();
+        if !paths.is_empty() {
+            return Ok(paths);
+        }
+        let why: Vec<String> = self
+            .images
+            .iter()
+            .filter_map(|i| i.error.as_ref().map(|e| format!("{}: {e}", i.entry)))
+            .collect();
+        Err(ArtifactError::NoImages {
+            name: self.name.clone(),
+            why: why.join("; "),
+        })
     }
 }
 

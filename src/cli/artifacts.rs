@@ -1,19 +1,20 @@
 //! `haul artifacts`: list workflow artifacts of a repository or a run, list artifacts on disk,
-//! download one (with progress on stderr).
+//! download one (with progress on stderr) and load the images inside.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressStyle};
-use tokio::sync::mpsc::unbounded_channel;
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
+use super::progress::drive;
 use crate::artifacts::{
     self, ArtifactError, GitHub, ListFilter, LocalArtifact, RemoteArtifact, Repo,
 };
-use crate::transfer::{Jobs, Phase};
+use crate::daemon::Daemon;
+use crate::transfer::load::summary;
+use crate::transfer::{JobEvent, Jobs, LoadOptions, Phase, start_load};
 use crate::units;
 
 #[derive(Debug, clap::Args)]
@@ -71,13 +72,17 @@ pub struct DownloadArgs {
     /// Folder to download into (default: haul's cache, `<cache>/artifacts`).
     #[arg(short = 'o', long, value_name = "DIR")]
     pub output: Option<PathBuf>,
-    /// Print the downloaded artifact (and the images inside) as JSON on stdout.
+    /// Then load the images inside into the Docker daemon, straight from the zip (no extraction).
+    #[arg(long)]
+    pub load: bool,
+    /// JSON lines on stdout: the downloaded artifact (and the images inside), then one load
+    /// report per loaded image tarball with --load.
     #[arg(long)]
     pub json: bool,
 }
 
 /// Run `haul artifacts ...`; errors print as one `error:` line on stderr.
-pub fn run(args: ArtifactsArgs) -> ExitCode {
+pub fn run(args: ArtifactsArgs, host: Option<String>) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -88,7 +93,7 @@ pub fn run(args: ArtifactsArgs) -> ExitCode {
     let result: anyhow::Result<()> = runtime.block_on(async move {
         match args.command {
             Some(ArtifactsCommand::Local(local)) => list_local(&local).map_err(Into::into),
-            Some(ArtifactsCommand::Download(download)) => run_download(download).await,
+            Some(ArtifactsCommand::Download(download)) => run_download(download, host).await,
             None => list_remote(&args.remote, args.name, args.json)
                 .await
                 .map_err(Into::into),
@@ -256,93 +261,117 @@ fn print_local(a: &LocalArtifact) {
     }
 }
 
-async fn run_download(args: DownloadArgs) -> anyhow::Result<()> {
+async fn run_download(args: DownloadArgs, host: Option<String>) -> anyhow::Result<()> {
     let gh = Arc::new(client(&args.remote)?);
     let artifact = gh.find(&args.artifact, &filter(&args.remote, None)).await?;
     let dest = match args.output {
         Some(dir) => dir,
         None => artifacts::default_destination()?,
     };
-    let path = download_with_progress(gh, artifact, dest).await?;
-    let shown = tokio::task::spawn_blocking(move || artifacts::scan_path(&path).map(|a| (path, a)))
-        .await
-        .map_err(|e| anyhow::anyhow!("scan task: {e}"))?;
-    let (path, local) = shown?;
-    if args.json {
-        print_json(&local);
-    } else {
-        println!("{}", path.display());
-        if let Some(local) = &local {
-            if std::io::stderr().is_terminal() {
-                print_local(local);
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Run the download as a job (the same one the TUI starts), drawing its progress on stderr
-/// when stderr is a terminal; Ctrl-C cancels it (the partial file is removed).
-async fn download_with_progress(
-    gh: Arc<GitHub>,
-    artifact: RemoteArtifact,
-    dest: PathBuf,
-) -> anyhow::Result<PathBuf> {
-    let (tx, mut rx) = unbounded_channel();
+    let (tx, mut events) = unbounded_channel();
     let mut jobs = Jobs::new(tx);
-    let name = artifact.name.clone();
     let id = artifacts::start_download(&mut jobs, gh, artifact, dest);
-    let bar = progress_bar(&name);
-    let mut tick = tokio::time::interval(Duration::from_millis(100));
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
-    while jobs.any_running() {
-        tokio::select! {
-            event = rx.recv() => match event {
-                Some(event) => { jobs.apply(event); }
-                None => break,
-            },
-            _ = tick.tick() => {}
-            _ = &mut ctrl_c => { jobs.cancel(id); }
-        }
-        if let (Some(bar), Some(snap)) = (&bar, jobs.snapshot(id)) {
-            bar.set_length(snap.total);
-            bar.set_position(snap.done);
-        }
-    }
-    if let Some(bar) = &bar {
-        bar.finish_and_clear();
-    }
-    let snap = jobs
-        .snapshot(id)
-        .ok_or_else(|| anyhow::anyhow!("download job vanished"))?;
-    match snap.phase {
+    let path = match drive(&mut jobs, &mut events, id, false).await {
         Phase::Done => {
-            let outcome = snap.outcome.unwrap_or_default();
+            let outcome = jobs
+                .snapshot(id)
+                .and_then(|s| s.outcome)
+                .unwrap_or_default();
             eprintln!("{}", outcome.summary);
             outcome
                 .files
                 .into_iter()
                 .next()
-                .ok_or_else(|| anyhow::anyhow!("download wrote no file"))
+                .ok_or_else(|| anyhow::anyhow!("the download wrote no file"))?
         }
-        Phase::Cancelled => Err(ArtifactError::Cancelled.into()),
+        Phase::Cancelled => return Err(ArtifactError::Cancelled.into()),
         // The job's failure text is already a complete one-line message.
-        Phase::Failed(reason) => Err(anyhow::anyhow!(reason)),
-        other => Err(anyhow::anyhow!("download ended in phase {}", other.label())),
+        Phase::Failed(reason) => return Err(anyhow::anyhow!(reason)),
+        other => return Err(anyhow::anyhow!("download ended while {}", other.label())),
+    };
+    let scanned =
+        tokio::task::spawn_blocking(move || artifacts::scan_path(&path).map(|a| (path, a)))
+            .await
+            .map_err(|e| anyhow::anyhow!("scan task: {e}"))?;
+    let (path, local) = scanned?;
+    if args.json {
+        print_json_line(&local);
+    } else {
+        println!("{}", path.display());
+        if let Some(local) = local.as_ref().filter(|_| std::io::stderr().is_terminal()) {
+            print_local(local);
+        }
     }
+    if args.load {
+        let local = local.ok_or_else(|| {
+            anyhow::anyhow!(
+                "{}: neither a zip nor an image tarball, nothing to load",
+                path.display()
+            )
+        })?;
+        load_images(&local, &mut jobs, &mut events, host, args.json).await?;
+    }
+    Ok(())
 }
 
-fn progress_bar(name: &str) -> Option<ProgressBar> {
-    if !std::io::stderr().is_terminal() {
-        return None;
+/// Load every image of a downloaded artifact straight from the zip entry (no extraction),
+/// one load job each, with the same progress and Ctrl-C handling as `haul load`.
+async fn load_images(
+    local: &LocalArtifact,
+    jobs: &mut Jobs,
+    events: &mut UnboundedReceiver<JobEvent>,
+    host: Option<String>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let paths = local.loadable();
+    if paths.is_empty() {
+        let why: Vec<String> = local
+            .images
+            .iter()
+            .filter_map(|i| i.error.as_ref().map(|e| format!("{}: {e}", i.entry)))
+            .collect();
+        anyhow::bail!(
+            "artifact {} holds no image haul can load{}",
+            local.name,
+            if why.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", why.join("; "))
+            }
+        );
     }
-    let bar = ProgressBar::new(0);
-    let style = ProgressStyle::with_template(
-        "{msg} {wide_bar} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}",
-    )
-    .unwrap_or_else(|_| ProgressStyle::default_bar());
-    bar.set_style(style);
-    bar.set_message(name.to_string());
-    Some(bar)
+    let daemon = Daemon::connect_default(host).await?;
+    for path in paths {
+        let (id, mut report) =
+            start_load(jobs, daemon.clone(), path.clone(), LoadOptions::default());
+        match drive(jobs, events, id, false).await {
+            Phase::Done => {
+                let report = report
+                    .try_recv()
+                    .map_err(|_| anyhow::anyhow!("{}: the load gave no report", path.display()))?;
+                if json {
+                    print_json_line(&report);
+                } else {
+                    eprintln!("{}", summary(&report));
+                    for image in &report.loaded {
+                        match &image.name {
+                            Some(name) => println!("Loaded image: {name} ({})", image.id),
+                            None => println!("Loaded image ID: {}", image.id),
+                        }
+                    }
+                }
+            }
+            Phase::Cancelled => anyhow::bail!("{}: load cancelled; nothing loaded", path.display()),
+            Phase::Failed(reason) => anyhow::bail!(reason),
+            other => anyhow::bail!("load ended while {}", other.label()),
+        }
+    }
+    Ok(())
+}
+
+fn print_json_line<T: serde::Serialize>(value: &T) {
+    match serde_json::to_string(value) {
+        Ok(text) => println!("{text}"),
+        Err(e) => eprintln!("error: cannot write JSON: {e}"),
+    }
 }

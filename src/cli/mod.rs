@@ -62,7 +62,7 @@ pub fn main() -> ExitCode {
         Some(Command::Images(args)) => images::main(args, cli.host),
         Some(Command::Save(args)) => save::main(args, cli.host),
         Some(Command::Load(args)) => load::main(args, cli.host),
-        Some(Command::Artifacts(args)) => artifacts::run(args),
+        Some(Command::Artifacts(args)) => artifacts::run(args, cli.host),
         None => crate::tui::run(cli.host),
     }
 }

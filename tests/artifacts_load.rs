@@ -1,0 +1,94 @@
+//! `haul artifacts download --load`: from a CI artifact to an image in the real Docker daemon,
+//! read straight from the zip entry.
+
+mod common;
+
+use assert_cmd::Command;
+use common::archives::{TestImage, legacy_docker_archive};
+use common::fake_github::{Blob, FakeGitHub, TOKEN};
+use common::fixtures::{ZipStyle, digest, zip_bytes};
+use common::images::{Cleanup, daemon_available, image_exists, inspect_json, unique_name};
+
+fn haul(fake: &FakeGitHub, cache: &std::path::Path) -> Command {
+    let mut cmd = Command::cargo_bin("haul").expect("binary");
+    cmd.env("GITHUB_API_URL", &fake.api.base)
+        .env("GH_TOKEN", TOKEN)
+        .env("HAUL_CACHE_DIR", cache);
+    cmd
+}
+
+fn one_artifact(name: &'static str, zip: Vec<u8>) -> FakeGitHub {
+    FakeGitHub::with(vec![Blob {
+        id: 42,
+        name,
+        digest: Some(digest(&zip)),
+        bytes: zip,
+        expired: false,
+        run: 1,
+        branch: "main",
+        created: "2024-01-03T00:00:00Z",
+    }])
+}
+
+#[test]
+fn download_then_load_puts_the_image_in_the_daemon() {
+    if !daemon_available() {
+        return;
+    }
+    let tag = format!("{}:1.0", unique_name("artifact-load"));
+    let mut cleanup = Cleanup::default();
+    cleanup.track(&tag);
+    let image = TestImage::new(&tag, &tag, 2);
+    let tar = legacy_docker_archive(std::slice::from_ref(&image));
+    let zip = zip_bytes(
+        &[("README.txt", b"notes"), ("image.tar", &tar)],
+        ZipStyle::DeflateStreamed,
+    );
+    let fake = one_artifact("ci-image", zip);
+    let cache = tempfile::tempdir().expect("tempdir");
+    let out = haul(&fake, cache.path())
+        .args([
+            "artifacts",
+            "download",
+            "ci-image",
+            "--repo",
+            "o/r",
+            "--load",
+        ])
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains(&format!("Loaded image: {tag}")), "{stdout}");
+    assert!(image_exists(&tag));
+    assert_eq!(inspect_json(&tag)["Id"], image.id());
+    // Nothing was extracted: the cache holds the zip and nothing else beside it.
+    let files: Vec<String> = std::fs::read_dir(cache.path().join("artifacts"))
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(files, ["ci-image.zip"]);
+}
+
+#[test]
+fn load_refuses_an_artifact_without_images_before_touching_the_daemon() {
+    let zip = zip_bytes(&[("report.html", b"<html>")], ZipStyle::Stored);
+    let fake = one_artifact("coverage", zip);
+    let cache = tempfile::tempdir().expect("tempdir");
+    let out = haul(&fake, cache.path())
+        .env("DOCKER_HOST", "tcp://127.0.0.1:1") // would fail loudly if it were contacted
+        .args(["artifacts", "download", "42", "--repo", "o/r", "--load"])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let last = stderr.lines().last().unwrap_or("");
+    assert_eq!(
+        last, "error: artifact coverage holds no image haul can load",
+        "{stderr}"
+    );
+}
