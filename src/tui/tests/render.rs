@@ -319,3 +319,31 @@ fn a_file_with_several_images_switches_with_brackets() {
     app.on_key(key('['));
     assert_snapshot!(shot(&mut app, &[]));
 }
+
+#[test]
+fn no_color_draws_without_colours_and_colours_otherwise() {
+    use ratatui::style::Color;
+    let colours = |no_color: bool| -> usize {
+        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+        let mut config = config();
+        config.theme = crate::tui::theme::Theme::new(&Default::default(), no_color);
+        let mut app = App::new(config, tx);
+        connect(&mut app);
+        files(&mut app);
+        app.on_key(key('2'));
+        let mut terminal = Terminal::new(TestBackend::new(100, 30)).expect("terminal");
+        let jobs = [job(1, "load", Phase::Transferring, 1, 2)];
+        terminal
+            .draw(|frame| render::draw(frame, &app, &jobs))
+            .expect("draw");
+        terminal
+            .backend()
+            .buffer()
+            .content
+            .iter()
+            .filter(|c| c.fg != Color::Reset || c.bg != Color::Reset)
+            .count()
+    };
+    assert_eq!(colours(true), 0, "NO_COLOR: no colour at all");
+    assert!(colours(false) > 0);
+}
