@@ -3,14 +3,15 @@
 #   full load, delta load, load from a Deflate artifact zip, save; wall time and peak RSS.
 #
 # Usage: scripts/bench-transfer.sh [SIZE_MB]      (default 1024: a ~1 GB image)
-# Env:   HAUL=path/to/haul (default: cargo build --release), RUNS=3, BENCH_DIR=/tmp/...
+# Env:   HAUL=path/to/haul (default: cargo build --release), RUNS=3, BENCH_DIR=/tmp/...,
+#        TOP_MB=size of the new top layer for the delta case (default SIZE_MB/20)
 # Needs: docker (daemon reachable), unzip, zip, /usr/bin/time (apt package `time`).
 # It builds its own images (haul-bench/*) and removes them at the end.
 set -euo pipefail
 
 SIZE_MB=${1:-1024}
 RUNS=${RUNS:-3}
-TOP_MB=$(( SIZE_MB / 10 ))
+TOP_MB=${TOP_MB:-$(( SIZE_MB / 20 ))}
 BASE_MB=$(( SIZE_MB - TOP_MB ))
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${BENCH_DIR:-$(mktemp -d /tmp/haul-bench.XXXXXX)}
@@ -30,7 +31,7 @@ fi
 
 cleanup() {
     docker rmi -f "$APP" "$BASE" >/dev/null 2>&1 || true
-    [[ -z "${BENCH_DIR:-}" ]] && rm -rf "$WORK"
+    if [[ -z "${BENCH_DIR:-}" ]]; then rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 
@@ -65,6 +66,8 @@ declare -A WALL RSS
 measure() {
     local name=$1; shift
     sync
+    # A cold haul cache every time: an artifact is loaded once, its listing is not cached yet.
+    rm -rf "$WORK/cache"; export HAUL_CACHE_DIR="$WORK/cache"
     /usr/bin/time -f "%e %M" -o "$WORK/time.out" "$@" >/dev/null 2>"$WORK/err.out" || {
         echo "bench: $name failed:" >&2; cat "$WORK/err.out" >&2; exit 1; }
     read -r wall rss < <(tail -n 1 "$WORK/time.out")

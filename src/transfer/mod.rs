@@ -5,6 +5,7 @@
 //! [`Jobs`] is owned by one front end (the TUI's `App`, or a CLI command): no mutex around it.
 
 mod body;
+mod delta;
 mod error;
 mod job;
 pub mod load;
