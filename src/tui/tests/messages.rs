@@ -3,7 +3,7 @@
 use super::fixtures::*;
 use crate::transfer::{JobEvent, JobKind, JobOutcome};
 use crate::tui::app::{Effect, Msg};
-use crate::tui::state::{FileKind, LoadState, Stamp};
+use crate::tui::state::{LoadState, Stamp};
 
 #[test]
 fn every_pane_starts_loading_and_a_missing_daemon_only_fails_its_pane() {
@@ -126,5 +126,4 @@ async fn a_finished_load_refreshes_the_daemon_and_a_failed_one_stays_with_its_re
     let snap = app.jobs.snapshot(bad).expect("job");
     assert_eq!(snap.phase.label(), "failed");
     assert!(!app.should_quit(), "a failed job never ends the app");
-    let _ = FileKind::Tarball;
 }
