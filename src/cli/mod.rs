@@ -63,6 +63,6 @@ pub fn main() -> ExitCode {
         Some(Command::Save(args)) => save::main(args, cli.host),
         Some(Command::Load(args)) => load::main(args, cli.host),
         Some(Command::Artifacts(args)) => artifacts::run(args, cli.host),
-        None => ExitCode::FAILURE,
+        None => crate::tui::run(cli.host),
     }
 }

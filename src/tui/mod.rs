@@ -1,1 +1,110 @@
 //! The terminal UI: panes for daemon images, tarballs and artifacts, details, jobs.
+//!
+//! One [`App`] owns all state. Keys become [`Action`]s and state changes in plain functions
+//! ([`input`]); background results come back as [`Msg`]s ([`update`]); anything that needs
+//! the outside world is an [`Effect`] the [`worker`] runs. The [`event_loop`] draws only
+//! when the App is dirty.
+
+pub mod app;
+pub mod artifact_source;
+pub mod backend;
+pub mod config;
+pub mod docker;
+pub mod event_loop;
+pub mod format;
+pub mod input;
+pub mod key;
+pub mod keymap;
+pub mod layout;
+pub mod mouse;
+pub mod panes;
+pub mod render;
+pub mod scan;
+pub mod state;
+pub mod terminal;
+pub mod theme;
+pub mod update;
+pub mod widgets;
+pub mod worker;
+
+#[cfg(test)]
+mod tests;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+pub use app::{App, Effect, Msg};
+pub use backend::{Backend, SharedBackend};
+pub use config::{Config, ConfigError};
+pub use keymap::Action;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TuiError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("cannot find the current folder: {0}")]
+    Cwd(std::io::Error),
+    #[error("terminal: {0}")]
+    Terminal(#[from] std::io::Error),
+    #[error("the TUI needs a terminal; for scripts use a subcommand (see `haul --help`)")]
+    NotATerminal,
+}
+
+/// True when `NO_COLOR` is set to anything non-empty (<https://no-color.org>).
+pub fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// The daemon backend the TUI uses: the Docker Engine at `host`, or where the docker CLI
+/// would find it.
+pub fn default_backend(host: Option<String>) -> SharedBackend {
+    Arc::new(docker::DockerBackend::new(host))
+}
+
+/// `haul` with no subcommand; `host` is `--host` (else `DOCKER_HOST`, the docker context...).
+pub fn run(host: Option<String>) -> ExitCode {
+    match run_with(default_backend(host)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("haul: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Load the config (refusing to start on a bad one), then run until quit.
+pub fn run_with(backend: SharedBackend) -> Result<(), TuiError> {
+    let cwd = std::env::current_dir().map_err(TuiError::Cwd)?;
+    let config = Config::load(&cwd, no_color())?;
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(TuiError::NotATerminal);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let result = runtime.block_on(session(config, backend, cwd));
+    // Inspections and jobs still running are abandoned, not awaited.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(300));
+    result
+}
+
+async fn session(config: Config, backend: SharedBackend, cwd: PathBuf) -> Result<(), TuiError> {
+    let (msg_tx, job_tx, channels) = event_loop::channels();
+    let (scan_tx, scan_rx) = tokio::sync::mpsc::channel(1);
+    let scanner = scan::Scanner::new(config.scan_folders.clone(), config.scan_depth, cwd)
+        .with_artifact_roots(artifact_source::roots());
+    tokio::spawn(scan::run(scanner, scan_rx, msg_tx.clone()));
+    let worker = worker::Worker {
+        backend,
+        tx: msg_tx,
+        scan: scan_tx,
+    };
+    let mut app = App::new(config, job_tx);
+    let (mut terminal, guard) = terminal::enter()?;
+    let result = event_loop::run(&mut terminal, &mut app, &worker, channels).await;
+    drop(guard);
+    Ok(result?)
+}

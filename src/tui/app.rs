@@ -1,0 +1,310 @@
+//! The one owner of all TUI state. Input ([`super::input`]) and background messages
+//! ([`super::update`]) change it through plain synchronous functions; whatever needs the
+//! outside world comes back as an [`Effect`] for the event loop to run.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::backend::{DaemonInfo, Present};
+use super::config::Config;
+use super::state::{FileEntry, FoundFile, ListPane, LoadState};
+use crate::archive::{ArchiveReport, ImageInfo};
+use crate::daemon::ImageRow;
+use crate::transfer::{JobEvent, JobId, Jobs};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaneId {
+    Images,
+    Tarballs,
+    Artifacts,
+}
+
+impl PaneId {
+    pub const ALL: [PaneId; 3] = [PaneId::Images, PaneId::Tarballs, PaneId::Artifacts];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            PaneId::Images => "Images",
+            PaneId::Tarballs => "Tarballs",
+            PaneId::Artifacts => "Artifacts",
+        }
+    }
+    pub fn index(self) -> usize {
+        match self {
+            PaneId::Images => 0,
+            PaneId::Tarballs => 1,
+            PaneId::Artifacts => 2,
+        }
+    }
+}
+
+/// Which part of the screen j/k act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    List,
+    Details,
+    Jobs,
+}
+
+/// What the keyboard is doing right now. One enum, not a pile of flags.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mode {
+    Normal,
+    /// Typing a filter for the current pane (kept in the pane).
+    Filter,
+    /// Editing the destination of a save.
+    SavePrompt {
+        image: String,
+        input: String,
+    },
+    /// Waiting for y/n before deleting.
+    ConfirmDelete(DeleteTarget),
+    Help,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeleteTarget {
+    Image { id: String, name: String },
+    File(PathBuf),
+}
+
+/// Work for the event loop: talks to the daemon, the disk, or starts a job.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Connect, list images and collect present layers.
+    RefreshDaemon,
+    InspectImage(String),
+    /// Walk the scan folders again and re-inspect every file.
+    Rescan,
+    Load {
+        path: PathBuf,
+        label: String,
+    },
+    Save {
+        image: String,
+        dest: PathBuf,
+    },
+    RemoveImage(String),
+    RemoveFile(PathBuf),
+}
+
+/// Results of background work, fed back through [`App::apply`].
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Daemon(Result<DaemonInfo, String>),
+    Images(Result<Vec<ImageRow>, String>),
+    Present(Result<Present, String>),
+    ImageInfo {
+        id: String,
+        result: Result<Box<ImageInfo>, String>,
+    },
+    /// Every image file in the scan folders (sent only when the set changed).
+    Scanned(Result<Vec<FoundFile>, String>),
+    Inspected {
+        file: FoundFile,
+        result: Result<Box<ArchiveReport>, String>,
+    },
+    Job(JobEvent),
+    /// A one-off action finished: a line for the status bar.
+    Done(Result<String, String>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Error,
+}
+
+/// A dismissable line in the status bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub level: Level,
+    pub text: String,
+}
+
+/// The whole TUI state.
+pub struct App {
+    pub config: Config,
+    pub pane: PaneId,
+    pub focus: Focus,
+    pub mode: Mode,
+    pub daemon: LoadState<DaemonInfo>,
+    pub present: LoadState<Present>,
+    pub images: ListPane<ImageRow>,
+    pub image_info: HashMap<String, LoadState<Box<ImageInfo>>>,
+    pub tarballs: ListPane<FileEntry>,
+    pub artifacts: ListPane<FileEntry>,
+    pub jobs: Jobs,
+    /// The job `c` and `x` act on.
+    pub job_cursor: Option<JobId>,
+    /// First layer row shown in the details.
+    pub detail_scroll: usize,
+    /// Which image of a multi-image file the details show.
+    pub detail_image: usize,
+    pub notice: Option<Notice>,
+    /// Terminal size (columns, rows), for layout-dependent input (page size, mouse).
+    pub size: (u16, u16),
+    dirty: bool,
+    quit: bool,
+}
+
+impl App {
+    pub fn new(config: Config, job_events: UnboundedSender<JobEvent>) -> App {
+        App {
+            config,
+            pane: PaneId::Images,
+            focus: Focus::List,
+            mode: Mode::Normal,
+            daemon: LoadState::Loading,
+            present: LoadState::Loading,
+            images: ListPane::default(),
+            image_info: HashMap::new(),
+            tarballs: ListPane::default(),
+            artifacts: ListPane::default(),
+            jobs: Jobs::new(job_events),
+            job_cursor: None,
+            detail_scroll: 0,
+            detail_image: 0,
+            notice: None,
+            size: (80, 24),
+            dirty: true,
+            quit: false,
+        }
+    }
+
+    /// Effects to run at start: everything loads in the background.
+    pub fn start(&self) -> Vec<Effect> {
+        vec![Effect::RefreshDaemon, Effect::Rescan]
+    }
+
+    pub fn mark_dirty(&mut self) {
+        self.dirty = true;
+    }
+
+    /// True once per change: the loop redraws only then.
+    pub fn take_dirty(&mut self) -> bool {
+        std::mem::take(&mut self.dirty)
+    }
+
+    pub fn is_dirty(&self) -> bool {
+        self.dirty
+    }
+
+    pub fn should_quit(&self) -> bool {
+        self.quit
+    }
+
+    pub fn request_quit(&mut self) {
+        self.quit = true;
+        self.jobs.cancel_all();
+    }
+
+    pub fn notify(&mut self, level: Level, text: impl Into<String>) {
+        self.notice = Some(Notice {
+            level,
+            text: text.into(),
+        });
+        self.dirty = true;
+    }
+
+    /// True while a job runs: the loop ticks (to sample progress) only then.
+    pub fn needs_tick(&self) -> bool {
+        self.jobs.any_running()
+    }
+
+    pub fn files(&self, pane: PaneId) -> Option<&ListPane<FileEntry>> {
+        match pane {
+            PaneId::Images => None,
+            PaneId::Tarballs => Some(&self.tarballs),
+            PaneId::Artifacts => Some(&self.artifacts),
+        }
+    }
+
+    pub fn files_mut(&mut self, pane: PaneId) -> Option<&mut ListPane<FileEntry>> {
+        match pane {
+            PaneId::Images => None,
+            PaneId::Tarballs => Some(&mut self.tarballs),
+            PaneId::Artifacts => Some(&mut self.artifacts),
+        }
+    }
+
+    /// Number of visible rows and the filter text of the current pane.
+    pub fn current_len(&self) -> usize {
+        match self.pane {
+            PaneId::Images => self.images.visible_len(),
+            p => self.files(p).map_or(0, |l| l.visible_len()),
+        }
+    }
+
+    pub fn current_filter(&self) -> &str {
+        match self.pane {
+            PaneId::Images => &self.images.filter,
+            p => self.files(p).map_or("", |l| l.filter.as_str()),
+        }
+    }
+
+    pub fn selected_image(&self) -> Option<&ImageRow> {
+        (self.pane == PaneId::Images)
+            .then(|| self.images.selected())
+            .flatten()
+    }
+
+    pub fn selected_file(&self) -> Option<&FileEntry> {
+        self.files(self.pane).and_then(|l| l.selected())
+    }
+
+    /// True when the daemon already has an image with this ID.
+    pub fn in_daemon(&self, image_id: &str) -> bool {
+        self.present
+            .ready()
+            .is_some_and(|p| p.image_ids.contains(image_id))
+            || self.images.rows.iter().any(|r| r.id == image_id)
+    }
+
+    /// True when every image of a report is already in the daemon.
+    pub fn report_loaded(&self, report: &ArchiveReport) -> bool {
+        !report.images.is_empty() && report.images.iter().all(|i| self.in_daemon(&i.id))
+    }
+
+    /// Layers of `image` the daemon has (by chain ID): (present count, bytes still to send).
+    pub fn layers_present(&self, image: &ImageInfo) -> Option<(usize, u64)> {
+        let present = self.present.ready()?;
+        let chains = crate::digest::chain_ids(&image.diff_ids());
+        let mut have = 0;
+        let mut send = 0;
+        for (layer, chain) in image.layers.iter().zip(&chains) {
+            if present.chain_ids.contains(chain) {
+                have += 1;
+            } else {
+                send += layer.size;
+            }
+        }
+        Some((have, send))
+    }
+
+    /// Layers in the detail area of the selected item (what j/k scroll there).
+    pub fn detail_len(&self) -> usize {
+        match self.pane {
+            PaneId::Images => self
+                .selected_image()
+                .and_then(|r| self.image_info.get(&r.id))
+                .and_then(|s| s.ready())
+                .map_or(0, |i| i.layers.len()),
+            _ => self
+                .selected_file()
+                .and_then(|f| f.report.ready())
+                .and_then(|r| r.images.get(self.detail_image))
+                .map_or(0, |i| i.layers.len()),
+        }
+    }
+
+    /// The jobs cursor, falling back to the newest job.
+    pub fn selected_job(&self) -> Option<JobId> {
+        let snaps = self.jobs.snapshots();
+        self.job_cursor
+            .filter(|id| snaps.iter().any(|s| s.id == *id))
+            .or_else(|| snaps.last().map(|s| s.id))
+    }
+}

@@ -1,0 +1,81 @@
+//! The boundary between the TUI and the daemon: the App never calls bollard itself.
+//! The event loop runs these futures on background tasks and turns the results into messages;
+//! tests give the App messages directly, or a fake backend.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use futures_util::future::BoxFuture;
+
+use crate::archive::ImageInfo;
+use crate::daemon::ImageRow;
+use crate::transfer::{JobContext, JobOutcome};
+
+/// Where the daemon is and what it runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DaemonInfo {
+    pub endpoint: String,
+    pub version: String,
+    pub api_version: String,
+}
+
+/// What the daemon already holds: image IDs and the chain IDs of every layer prefix.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Present {
+    pub image_ids: HashSet<String>,
+    pub chain_ids: HashSet<String>,
+}
+
+pub type Reply<T> = BoxFuture<'static, Result<T, String>>;
+
+/// Everything the TUI asks of the daemon. Errors are messages for a pane, never panics.
+pub trait Backend: Send + Sync + 'static {
+    /// Resolve the endpoint and ask for its version.
+    fn connect(&self) -> Reply<DaemonInfo>;
+    fn list_images(&self) -> Reply<Vec<ImageRow>>;
+    fn inspect_image(&self, id: String) -> Reply<ImageInfo>;
+    /// Image IDs and layer chain IDs the daemon has.
+    fn present(&self) -> Reply<Present>;
+    /// Load an image file (tarball, compressed tarball, artifact zip) as a job.
+    fn load(&self, path: PathBuf, ctx: JobContext) -> Reply<JobOutcome>;
+    /// Save an image (by ID or tag) to `dest` as a job.
+    fn save(&self, image: String, dest: PathBuf, ctx: JobContext) -> Reply<JobOutcome>;
+    fn remove_image(&self, id: String) -> Reply<()>;
+}
+
+pub type SharedBackend = Arc<dyn Backend>;
+
+/// A backend for when there is no daemon support at all: every call explains why.
+pub struct NoDaemon(pub String);
+
+impl NoDaemon {
+    fn fail<T: Send + 'static>(&self) -> Reply<T> {
+        let reason = self.0.clone();
+        Box::pin(async move { Err(reason) })
+    }
+}
+
+impl Backend for NoDaemon {
+    fn connect(&self) -> Reply<DaemonInfo> {
+        self.fail()
+    }
+    fn list_images(&self) -> Reply<Vec<ImageRow>> {
+        self.fail()
+    }
+    fn inspect_image(&self, _id: String) -> Reply<ImageInfo> {
+        self.fail()
+    }
+    fn present(&self) -> Reply<Present> {
+        self.fail()
+    }
+    fn load(&self, _path: PathBuf, _ctx: JobContext) -> Reply<JobOutcome> {
+        self.fail()
+    }
+    fn save(&self, _image: String, _dest: PathBuf, _ctx: JobContext) -> Reply<JobOutcome> {
+        self.fail()
+    }
+    fn remove_image(&self, _id: String) -> Reply<()> {
+        self.fail()
+    }
+}

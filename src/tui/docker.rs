@@ -1,0 +1,249 @@
+//! The real backend: `haul::daemon` and `haul::transfer` behind the TUI's [`Backend`] trait.
+//! The connection is made (and the endpoint resolved again) on every refresh; the other calls
+//! use the last one, connecting first when there is none yet.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use bollard::query_parameters::{ListImagesOptions, RemoveImageOptions};
+
+use super::backend::{Backend, DaemonInfo, Present, Reply};
+use crate::archive::ImageInfo;
+use crate::daemon::{self, Daemon, ImageRow};
+use crate::transfer::{self, JobContext, JobOutcome, LoadOptions, SaveCompression, SaveRequest};
+
+pub struct DockerBackend {
+    /// `--host` from the command line.
+    host: Option<String>,
+    current: Arc<RwLock<Option<Daemon>>>,
+}
+
+impl DockerBackend {
+    pub fn new(host: Option<String>) -> DockerBackend {
+        DockerBackend {
+            host,
+            current: Arc::default(),
+        }
+    }
+
+    /// A future giving the connected daemon, connecting when needed.
+    fn daemon(&self) -> impl Future<Output = Result<Daemon, String>> + Send + 'static {
+        let (host, current) = (self.host.clone(), self.current.clone());
+        async move {
+            let known = current.read().ok().and_then(|d| d.clone());
+            match known {
+                Some(daemon) => Ok(daemon),
+                None => {
+                    let daemon = Daemon::connect_default(host)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    if let Ok(mut slot) = current.write() {
+                        *slot = Some(daemon.clone());
+                    }
+                    Ok(daemon)
+                }
+            }
+        }
+    }
+}
+
+/// Drive a future whose `Send`-ness rustc cannot prove (stream combinators with borrowing
+/// closures) on a blocking thread, with the runtime's I/O driver.
+async fn on_blocking<T, F, Fut>(make: F) -> Result<T, String>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future<Output = Result<T, String>>,
+{
+    let handle = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || handle.block_on(make()))
+        .await
+        .map_err(|e| format!("daemon task failed: {e}"))?
+}
+
+/// The compression a file name asks for: `.gz`/`.tgz` gzip, `.zst` zstd, else none.
+pub fn compression_for(path: &Path) -> SaveCompression {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    if name.ends_with(".gz") || name.ends_with(".tgz") {
+        SaveCompression::Gzip
+    } else if name.ends_with(".zst") || name.ends_with(".zstd") {
+        SaveCompression::Zstd
+    } else {
+        SaveCompression::None
+    }
+}
+
+impl Backend for DockerBackend {
+    fn connect(&self) -> Reply<DaemonInfo> {
+        let (host, current) = (self.host.clone(), self.current.clone());
+        Box::pin(async move {
+            let daemon = Daemon::connect_default(host)
+                .await
+                .map_err(|e| e.to_string())?;
+            let version = daemon
+                .meta()
+                .version()
+                .await
+                .map_err(|e| daemon.error("version", e).to_string())?;
+            if let Ok(mut slot) = current.write() {
+                *slot = Some(daemon.clone());
+            }
+            Ok(DaemonInfo {
+                endpoint: daemon.endpoint.to_string(),
+                version: version.version.unwrap_or_else(|| "?".into()),
+                api_version: daemon.api_version(),
+            })
+        })
+    }
+
+    fn list_images(&self) -> Reply<Vec<ImageRow>> {
+        let daemon = self.daemon();
+        Box::pin(async move {
+            let daemon = daemon.await?;
+            on_blocking(move || async move {
+                daemon::list_images(&daemon, false)
+                    .await
+                    .map_err(|e| e.to_string())
+            })
+            .await
+        })
+    }
+
+    fn inspect_image(&self, id: String) -> Reply<ImageInfo> {
+        let daemon = self.daemon();
+        Box::pin(async move {
+            let daemon = daemon.await?;
+            daemon::image_info(&daemon, &id)
+                .await
+                .map_err(|e| e.to_string())
+        })
+    }
+
+    fn present(&self) -> Reply<Present> {
+        let daemon = self.daemon();
+        Box::pin(async move {
+            let daemon = daemon.await?;
+            on_blocking(move || async move {
+                // Only the IDs: no inspect per image (chain_ids_present does those).
+                let image_ids: HashSet<String> = daemon
+                    .meta()
+                    .list_images(Some(ListImagesOptions {
+                        all: true,
+                        ..Default::default()
+                    }))
+                    .await
+                    .map_err(|e| daemon.error("list images", e).to_string())?
+                    .into_iter()
+                    .map(|s| s.id)
+                    .collect();
+                let chain_ids = daemon::chain_ids_present(&daemon)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Ok(Present {
+                    image_ids,
+                    chain_ids,
+                })
+            })
+            .await
+        })
+    }
+
+    fn load(&self, path: PathBuf, ctx: JobContext) -> Reply<JobOutcome> {
+        let daemon = self.daemon();
+        Box::pin(async move {
+            let daemon = daemon.await?;
+            let report = transfer::load(&ctx, &daemon, &path, LoadOptions::default())
+                .await
+                .map_err(transfer::TransferError::into_job_error)?;
+            Ok(JobOutcome {
+                summary: transfer::load::summary(&report),
+                images: report
+                    .loaded
+                    .iter()
+                    .map(|l| l.name.clone().unwrap_or_else(|| l.id.clone()))
+                    .collect(),
+                files: Vec::new(),
+            })
+        })
+    }
+
+    fn save(&self, image: String, dest: PathBuf, ctx: JobContext) -> Reply<JobOutcome> {
+        let daemon = self.daemon();
+        Box::pin(async move {
+            let daemon = daemon.await?;
+            // The export folder may not exist yet.
+            if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
+                tokio::fs::create_dir_all(parent)
+                    .await
+                    .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+            }
+            let req = SaveRequest {
+                images: vec![image.clone()],
+                compression: compression_for(&dest),
+                dest,
+            };
+            let report = transfer::save(&ctx, &daemon, &req)
+                .await
+                .map_err(transfer::TransferError::into_job_error)?;
+            Ok(JobOutcome {
+                summary: format!(
+                    "saved {image} to {} ({})",
+                    report.path.display(),
+                    crate::units::bytes(report.file_bytes)
+                ),
+                images: vec![image],
+                files: vec![report.path],
+            })
+        })
+    }
+
+    /// Untag every tag of the image (the last one removes it), or remove it by ID when
+    /// untagged. Never forced: an image a container uses stays, with the daemon's reason.
+    fn remove_image(&self, id: String) -> Reply<()> {
+        let daemon = self.daemon();
+        Box::pin(async move {
+            let daemon = daemon.await?;
+            let inspect = daemon.inspect_raw(&id).await.map_err(|e| e.to_string())?;
+            let mut names: Vec<String> = inspect
+                .repo_tags
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|t| t != "<none>:<none>")
+                .collect();
+            if names.is_empty() {
+                names.push(id.clone());
+            }
+            for name in names {
+                daemon
+                    .meta()
+                    .remove_image(&name, None::<RemoveImageOptions>, None)
+                    .await
+                    .map_err(|e| daemon.error(format!("remove {name}"), e).to_string())?;
+            }
+            Ok(())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn save_compression_follows_the_file_name() {
+        assert_eq!(
+            compression_for(Path::new("/x/a.tar.gz")),
+            SaveCompression::Gzip
+        );
+        assert_eq!(compression_for(Path::new("a.TGZ")), SaveCompression::Gzip);
+        assert_eq!(
+            compression_for(Path::new("a.tar.zst")),
+            SaveCompression::Zstd
+        );
+        assert_eq!(compression_for(Path::new("a.tar")), SaveCompression::None);
+    }
+}

@@ -1,0 +1,87 @@
+//! Small text helpers for the TUI (dates without a clock, shortening).
+
+/// `YYYY-MM-DD HH:MM` (UTC) from Unix seconds; no clock is read, so snapshots stay stable.
+pub fn date(unix: i64) -> String {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}",
+        secs / 3600,
+        (secs % 3600) / 60
+    )
+}
+
+/// The first 16 characters of an RFC 3339 time (`2024-01-02T03:04`), as a date and time.
+pub fn rfc3339_short(text: &str) -> String {
+    let short: String = text.chars().take(16).collect();
+    short.replacen('T', " ", 1)
+}
+
+// Howard Hinnant's days-to-civil algorithm.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// Cut `text` to `width` characters, ending with `…` when cut.
+pub fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// Keep the end of `text` (a path's file name matters most), starting with `…` when cut.
+pub fn fit_end(text: &str, width: usize) -> String {
+    let count = text.chars().count();
+    if count <= width {
+        return text.to_string();
+    }
+    let mut out = String::from("…");
+    out.extend(text.chars().skip(count + 1 - width.max(1)));
+    out
+}
+
+/// A path for display: the home folder as `~`.
+pub fn tilde(path: &std::path::Path) -> String {
+    if let Some(home) = directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf())
+        && let Ok(rest) = path.strip_prefix(&home)
+    {
+        return if rest.as_os_str().is_empty() {
+            "~".to_string()
+        } else {
+            format!("~/{}", rest.display())
+        };
+    }
+    path.display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_dates_and_cuts_text() {
+        assert_eq!(date(0), "1970-01-01 00:00");
+        assert_eq!(date(1_700_000_000), "2023-11-14 22:13");
+        assert_eq!(
+            rfc3339_short("2024-01-02T03:04:05.123Z"),
+            "2024-01-02 03:04"
+        );
+        assert_eq!(fit("abcdef", 4), "abc…");
+        assert_eq!(fit("abc", 4), "abc");
+        assert_eq!(fit_end("/long/path/file.tar", 9), "…file.tar");
+        assert_eq!(fit_end("a.tar", 9), "a.tar");
+    }
+}

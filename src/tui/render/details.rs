@@ -1,0 +1,229 @@
+//! The detail area: what the selected image or file holds, and its layer table.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use crate::archive::{ArchiveReport, ImageInfo};
+use crate::tui::app::{App, Focus, PaneId};
+use crate::tui::format;
+use crate::tui::keymap::Action;
+use crate::tui::state::{Cursor, LoadState};
+use crate::tui::theme::Theme;
+use crate::tui::widgets::layers::{self, LayerCtx};
+use crate::tui::widgets::table::{self, Framing};
+
+pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    let theme = &app.config.theme;
+    let focused = app.focus == Focus::Details;
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(focused))
+        .title(" Details ");
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let (mut lines, image): (Vec<Line<'static>>, Option<&ImageInfo>) = match app.pane {
+        PaneId::Images => match app.selected_image() {
+            None => (vec![Line::styled("no image selected", theme.dim())], None),
+            Some(row) => match app.image_info.get(&row.id) {
+                Some(LoadState::Ready(info)) => (image_lines(info, theme), Some(info)),
+                Some(LoadState::Failed(reason)) => (
+                    vec![
+                        Line::styled(row.tags.join(", "), theme.accent()),
+                        Line::styled(format!("cannot inspect: {reason}"), theme.error()),
+                    ],
+                    None,
+                ),
+                _ => (
+                    vec![
+                        Line::styled(row.tags.join(", "), theme.accent()),
+                        Line::styled("inspecting…", theme.dim()),
+                    ],
+                    None,
+                ),
+            },
+        },
+        _ => match app.selected_file() {
+            None => (vec![Line::styled("no file selected", theme.dim())], None),
+            Some(entry) => match &entry.report {
+                LoadState::Loading => (
+                    vec![Line::styled(
+                        format!("inspecting {}…", entry.file.display),
+                        theme.dim(),
+                    )],
+                    None,
+                ),
+                LoadState::Failed(reason) => (
+                    vec![
+                        Line::raw(entry.file.display.clone()),
+                        Line::styled(reason.clone(), theme.error()),
+                    ],
+                    None,
+                ),
+                LoadState::Ready(report) => file_lines(app, report, theme),
+            },
+        },
+    };
+
+    let Some(image) = image else {
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        return;
+    };
+    // Keep at least a few layer rows visible on small screens.
+    let max_text = inner.height.saturating_sub(4).max(1) as usize;
+    lines.truncate(max_text);
+    let [text, table_area] =
+        Layout::vertical([Constraint::Length(lines.len() as u16), Constraint::Min(0)]).areas(inner);
+    frame.render_widget(Paragraph::new(lines), text);
+
+    let rows = layers::rows(image);
+    let total = image
+        .layers
+        .iter()
+        .map(|l| l.size)
+        .sum::<u64>()
+        .max(image.size);
+    let ctx = LayerCtx {
+        theme,
+        total,
+        present: (app.pane != PaneId::Images)
+            .then(|| app.present.ready().map(|p| &p.chain_ids))
+            .flatten(),
+    };
+    let mut cursor = Cursor {
+        selected: app.detail_scroll.min(rows.len().saturating_sub(1)),
+        offset: 0,
+    };
+    cursor.follow(rows.len(), table_area.height.saturating_sub(2) as usize);
+    if !focused {
+        cursor.selected = usize::MAX;
+    }
+    table::draw(
+        frame,
+        table_area,
+        Framing {
+            title: Line::styled(format!(" {} layers ", rows.len()), theme.dim()),
+            badge: None,
+            focused,
+            borders: Borders::TOP,
+            status: &LoadState::Ready(()),
+            empty_text: "no layers",
+        },
+        rows.iter(),
+        &ctx,
+        cursor,
+        theme,
+    );
+}
+
+fn image_lines(info: &ImageInfo, theme: &Theme) -> Vec<Line<'static>> {
+    let tags = if info.tags.is_empty() {
+        "<untagged>".to_string()
+    } else {
+        info.tags.join(", ")
+    };
+    let mut facts = vec![
+        format!("ID {}", crate::units::short_id(&info.id)),
+        info.platform(),
+    ];
+    if let Some(created) = &info.created {
+        facts.push(format!("created {}", format::rfc3339_short(created)));
+    }
+    facts.push(format!(
+        "{} layers, {}",
+        info.layers.len(),
+        crate::units::bytes(info.size)
+    ));
+    let mut config = Vec::new();
+    if let Some(ep) = info.entrypoint.as_ref().filter(|v| !v.is_empty()) {
+        config.push(format!("entrypoint {}", ep.join(" ")));
+    }
+    if let Some(cmd) = info.cmd.as_ref().filter(|v| !v.is_empty()) {
+        config.push(format!("cmd {}", cmd.join(" ")));
+    }
+    if let Some(dir) = info.working_dir.as_ref().filter(|d| !d.is_empty()) {
+        config.push(format!("workdir {dir}"));
+    }
+    if let Some(user) = info.user.as_ref().filter(|u| !u.is_empty()) {
+        config.push(format!("user {user}"));
+    }
+    if !info.exposed_ports.is_empty() {
+        config.push(format!("ports {}", info.exposed_ports.join(",")));
+    }
+    config.push(format!("env {}", info.env.len()));
+    config.push(format!("labels {}", info.labels.len()));
+    vec![
+        Line::styled(tags, theme.accent()),
+        Line::raw(facts.join(" · ")),
+        Line::styled(config.join(" · "), theme.dim()),
+    ]
+}
+
+fn file_lines<'r>(
+    app: &App,
+    report: &'r ArchiveReport,
+    theme: &Theme,
+) -> (Vec<Line<'static>>, Option<&'r ImageInfo>) {
+    let mut fmt = report.format.as_str().to_string();
+    if report.compression != crate::archive::Compression::None {
+        fmt = format!("{fmt}, {}", report.compression.as_str());
+    }
+    let head = Line::raw(format!(
+        "{fmt} · {} on disk · {} image(s), {} distinct layers",
+        crate::units::bytes(report.file_size),
+        report.images.len(),
+        report.layer_count
+    ));
+    let index = app.detail_image.min(report.images.len().saturating_sub(1));
+    let Some(image) = report.images.get(index) else {
+        return (
+            vec![head, Line::styled("no image in this file", theme.warn())],
+            None,
+        );
+    };
+    let mut lines = image_lines(image, theme);
+    lines.insert(1, head);
+    let daemon = if app.in_daemon(&image.id) {
+        Line::styled("already loaded: the daemon has this image ID", theme.ok())
+    } else {
+        match (app.layers_present(image), &app.present) {
+            (Some((have, send)), _) => Line::from(vec![
+                Span::styled(
+                    format!(
+                        "{have} of {} layers already in the daemon",
+                        image.layers.len()
+                    ),
+                    theme.ok(),
+                ),
+                Span::raw(format!(", {} to send", crate::units::bytes(send))),
+            ]),
+            (None, LoadState::Failed(reason)) => Line::styled(
+                format!("cannot compare with the daemon: {reason}"),
+                theme.dim(),
+            ),
+            (None, _) => Line::styled("comparing with the daemon…", theme.dim()),
+        }
+    };
+    lines.insert(2, daemon);
+    if report.images.len() > 1 {
+        let keys = format!(
+            "{} {}",
+            app.config.keymap.hint(Action::PrevImage),
+            app.config.keymap.hint(Action::NextImage)
+        );
+        lines.insert(
+            1,
+            Line::styled(
+                format!(
+                    "image {} of {} in this file ({keys} to switch)",
+                    index + 1,
+                    report.images.len()
+                ),
+                theme.accent(),
+            ),
+        );
+    }
+    (lines, Some(image))
+}

@@ -1,0 +1,35 @@
+//! Drawing: a pure function of the App (and a snapshot of the jobs), so tests draw on a
+//! `TestBackend` exactly what the terminal shows.
+
+mod bars;
+mod details;
+mod jobs;
+mod overlay;
+
+use ratatui::Frame;
+use ratatui::widgets::Clear;
+
+use super::app::{App, Mode};
+use super::layout;
+use super::panes;
+use crate::transfer::JobSnapshot;
+
+/// Draw the whole screen. `jobs` is the App's jobs sampled now (tests pass fixed ones).
+pub fn draw(frame: &mut Frame<'_>, app: &App, jobs: &[JobSnapshot]) {
+    let area = frame.area();
+    frame.render_widget(Clear, area);
+    let areas = layout::areas(area, jobs.len());
+    bars::header(frame, app, areas.header);
+    panes::draw_list(frame, app, areas.list);
+    details::draw(frame, app, areas.details);
+    if let Some(rect) = areas.jobs {
+        jobs::draw(frame, app, jobs, rect);
+    }
+    bars::status(frame, app, areas.status);
+    match &app.mode {
+        Mode::Help => overlay::help(frame, app, area),
+        Mode::SavePrompt { image, input } => overlay::save_prompt(frame, app, image, input, area),
+        Mode::ConfirmDelete(target) => overlay::confirm_delete(frame, app, target, area),
+        Mode::Normal | Mode::Filter => {}
+    }
+}

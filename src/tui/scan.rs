@@ -1,0 +1,370 @@
+//! Finding image files: walk the scan folders, recognise image tarballs by their first bytes,
+//! poll cheaply (size + mtime) and inspect only what changed, on blocking threads.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc::{Receiver, UnboundedSender};
+
+use super::app::Msg;
+use super::state::{FileKind, FoundFile, Stamp};
+
+/// Folders never worth descending into.
+const SKIP_DIRS: &[&str] = &[
+    "node_modules",
+    "target",
+    "proc",
+    "sys",
+    "dev",
+    "__pycache__",
+];
+/// Stop walking after this many directory entries, so a scan of `~` stays cheap.
+const MAX_ENTRIES: usize = 50_000;
+/// How often the folders are polled for changes.
+pub const POLL: Duration = Duration::from_secs(2);
+/// Inspections running at once.
+const INSPECTORS: usize = 2;
+
+/// What the first bytes of a file say it is, if it can be an image file at all.
+pub fn sniff(path: &Path) -> Option<FileKind> {
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut head = [0u8; 512];
+    let n = read_up_to(&mut file, &mut head);
+    let head = &head[..n];
+    if head.starts_with(b"PK\x03\x04") {
+        return zip_holds_tar(path).then_some(FileKind::Artifact);
+    }
+    is_tar_start(head, &mut || {
+        std::fs::File::open(path)
+            .ok()
+            .map(|f| Box::new(f) as Box<dyn Read>)
+    })
+    .then_some(FileKind::Tarball)
+}
+
+fn read_up_to(reader: &mut dyn Read, buf: &mut [u8]) -> usize {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => filled += n,
+        }
+    }
+    filled
+}
+
+/// True when `head` starts a tar, directly or under one layer of compression
+/// (`reopen` gives the stream again to decompress its start).
+fn is_tar_start(head: &[u8], reopen: &mut dyn FnMut() -> Option<Box<dyn Read>>) -> bool {
+    use crate::archive::{Sniffed, decoder, is_tar_header};
+    match crate::archive::sniff(head) {
+        Sniffed::Tar => true,
+        Sniffed::Compressed(compression) => {
+            let Some(mut inner) = reopen().and_then(|raw| decoder(compression, raw).ok()) else {
+                return false;
+            };
+            let mut block = [0u8; 512];
+            let n = read_up_to(&mut inner, &mut block);
+            is_tar_header(&block[..n])
+        }
+        Sniffed::Zip | Sniffed::Unknown => false,
+    }
+}
+
+/// A zip is an artifact when one of its first entries is an image tar (sniffed, not named).
+fn zip_holds_tar(path: &Path) -> bool {
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let Ok(mut archive) = zip::ZipArchive::new(file) else {
+        return false;
+    };
+    for i in 0..archive.len().min(32) {
+        let mut head = [0u8; 512];
+        let n = match archive.by_index(i) {
+            Ok(mut entry) if entry.is_file() => read_up_to(&mut entry, &mut head),
+            _ => continue,
+        };
+        let found = is_tar_start(&head[..n], &mut || {
+            let file = std::fs::File::open(path).ok()?;
+            let mut archive = zip::ZipArchive::new(file).ok()?;
+            let mut entry = archive.by_index(i).ok()?;
+            // The decoder needs an owned reader: keep the first MiB of the entry.
+            let mut buf = Vec::new();
+            (&mut entry).take(1 << 20).read_to_end(&mut buf).ok()?;
+            Some(Box::new(std::io::Cursor::new(buf)) as Box<dyn Read>)
+        });
+        if found {
+            return true;
+        }
+    }
+    false
+}
+
+fn stamp_of(meta: &std::fs::Metadata) -> Stamp {
+    let mtime_ns = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    Stamp {
+        size: meta.len(),
+        mtime_ns,
+    }
+}
+
+/// The walker, with a cache of sniff results by path and stamp.
+pub struct Scanner {
+    folders: Vec<PathBuf>,
+    /// Folders whose every child is one artifact (the artifact download folder).
+    artifact_roots: Vec<PathBuf>,
+    depth: usize,
+    cwd: PathBuf,
+    cache: HashMap<PathBuf, (Stamp, Option<FileKind>)>,
+}
+
+impl Scanner {
+    pub fn new(folders: Vec<PathBuf>, depth: usize, cwd: PathBuf) -> Scanner {
+        Scanner {
+            folders,
+            artifact_roots: Vec::new(),
+            depth,
+            cwd,
+            cache: HashMap::new(),
+        }
+    }
+
+    pub fn with_artifact_roots(mut self, roots: Vec<PathBuf>) -> Scanner {
+        self.artifact_roots = roots;
+        self
+    }
+
+    /// Walk every folder; sniff only files that are new or changed since the last scan.
+    pub fn scan(&mut self) -> Vec<FoundFile> {
+        let mut seen: BTreeMap<PathBuf, Stamp> = BTreeMap::new();
+        let mut budget = MAX_ENTRIES;
+        for folder in self.folders.clone() {
+            walk(&folder, self.depth, &mut budget, &mut seen);
+        }
+        self.cache.retain(|p, _| seen.contains_key(p));
+        let mut out = super::artifact_source::find(&self.artifact_roots, &self.cwd);
+        let listed: std::collections::HashSet<PathBuf> =
+            out.iter().map(|f| f.path.clone()).collect();
+        seen.retain(|path, _| {
+            !listed.contains(path) && !listed.iter().any(|a| path.starts_with(a))
+        });
+        for (path, stamp) in seen {
+            let kind = match self.cache.get(&path) {
+                Some((s, kind)) if *s == stamp => *kind,
+                _ => {
+                    let kind = if path.is_dir() {
+                        Some(FileKind::Tarball)
+                    } else {
+                        sniff(&path)
+                    };
+                    self.cache.insert(path.clone(), (stamp, kind));
+                    kind
+                }
+            };
+            if let Some(kind) = kind {
+                let display = display_path(&path, &self.cwd);
+                out.push(FoundFile {
+                    path,
+                    display,
+                    kind,
+                    stamp,
+                });
+            }
+        }
+        out.sort_by(|a, b| a.display.cmp(&b.display));
+        out
+    }
+}
+
+pub(crate) fn display_path(path: &Path, cwd: &Path) -> String {
+    match path.strip_prefix(cwd) {
+        Ok(rel) => rel.display().to_string(),
+        Err(_) => super::format::tilde(path),
+    }
+}
+
+fn walk(dir: &Path, depth: usize, budget: &mut usize, seen: &mut BTreeMap<PathBuf, Stamp>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if *budget == 0 {
+            return;
+        }
+        *budget -= 1;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        // Symlinks are not followed (no loops); unreadable entries are skipped.
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let path = entry.path();
+        if kind.is_dir() {
+            if name.starts_with('.') || SKIP_DIRS.contains(&name.as_ref()) {
+                continue;
+            }
+            let layout = path.join("oci-layout");
+            if layout.is_file() && path.join("index.json").is_file() {
+                if let Ok(meta) = std::fs::metadata(path.join("index.json")) {
+                    seen.insert(path, stamp_of(&meta));
+                }
+                continue;
+            }
+            if depth > 0 {
+                walk(&path, depth - 1, budget, seen);
+            }
+        } else if kind.is_file()
+            && let Ok(meta) = entry.metadata()
+            && meta.len() >= 32
+        {
+            seen.insert(path, stamp_of(&meta));
+        }
+    }
+}
+
+/// Error text without the leading `path: ` (the row already shows the file).
+fn without_path(text: &str, path: &Path) -> String {
+    let prefix = format!("{}: ", path.display());
+    text.strip_prefix(&prefix).unwrap_or(text).to_string()
+}
+
+/// Commands for the scanner task.
+#[derive(Debug, Clone, Copy)]
+pub enum ScanCmd {
+    /// Rescan now and re-inspect every file.
+    Refresh,
+}
+
+/// Run the poller: sends [`Msg::Scanned`] when the set of files changes and
+/// [`Msg::Inspected`] for each new or changed file. Ends when `commands` closes.
+pub async fn run(mut scanner: Scanner, mut commands: Receiver<ScanCmd>, tx: UnboundedSender<Msg>) {
+    let limit = Arc::new(tokio::sync::Semaphore::new(INSPECTORS));
+    let mut last: Vec<FoundFile> = Vec::new();
+    let mut force = true;
+    loop {
+        let Ok((back, found)) = tokio::task::spawn_blocking(move || {
+            let found = scanner.scan();
+            (scanner, found)
+        })
+        .await
+        else {
+            let _ = tx.send(Msg::Scanned(Err(
+                "the folder scan stopped unexpectedly".into()
+            )));
+            return;
+        };
+        scanner = back;
+        if force || found != last {
+            if tx.send(Msg::Scanned(Ok(found.clone()))).is_err() {
+                return;
+            }
+            for file in found.iter().filter(|f| force || !last.contains(f)) {
+                let (file, tx, limit) = (file.clone(), tx.clone(), limit.clone());
+                tokio::spawn(async move {
+                    let Ok(_permit) = limit.acquire_owned().await else {
+                        return;
+                    };
+                    let path = file.path.clone();
+                    let result = tokio::task::spawn_blocking(move || {
+                        if path.is_dir() && !path.join("oci-layout").is_file() {
+                            return super::artifact_source::inspect_folder(&path).map(Box::new);
+                        }
+                        crate::archive::inspect(&path)
+                            .map(Box::new)
+                            .map_err(|e| without_path(&e.to_string(), &path))
+                    })
+                    .await
+                    .unwrap_or_else(|e| Err(format!("inspection crashed: {e}")));
+                    let _ = tx.send(Msg::Inspected { file, result });
+                });
+            }
+            last = found;
+        }
+        force = false;
+        tokio::select! {
+            _ = tokio::time::sleep(POLL) => {}
+            cmd = commands.recv() => match cmd {
+                Some(ScanCmd::Refresh) => force = true,
+                None => return,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tar_bytes() -> Vec<u8> {
+        let mut builder = tar::Builder::new(Vec::new());
+        let mut header = tar::Header::new_ustar();
+        header.set_size(4);
+        header.set_cksum();
+        builder
+            .append_data(&mut header, "manifest.json", &b"[]\n\n"[..])
+            .expect("append");
+        builder.into_inner().expect("tar")
+    }
+
+    #[test]
+    fn recognises_tars_by_content_not_name() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let tar = tar_bytes();
+        std::fs::write(dir.path().join("image.bin"), &tar).expect("write");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, &tar).expect("gz");
+        std::fs::write(dir.path().join("image.tgz"), gz.finish().expect("gz")).expect("write");
+        std::fs::write(dir.path().join("notes.tar"), vec![b'x'; 1024]).expect("write");
+        let zstd = zstd::encode_all(&tar[..], 3).expect("zstd");
+        std::fs::create_dir(dir.path().join("deep")).expect("mkdir");
+        std::fs::write(dir.path().join("deep/img.zst"), zstd).expect("write");
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        zip.start_file("img.tar", zip::write::SimpleFileOptions::default())
+            .expect("zip");
+        std::io::Write::write_all(&mut zip, &tar).expect("zip");
+        let zip = zip.finish().expect("zip").into_inner();
+        std::fs::write(dir.path().join("artifact.zip"), zip).expect("write");
+
+        let mut scanner = Scanner::new(vec![dir.path().to_path_buf()], 2, dir.path().to_path_buf());
+        let found = scanner.scan();
+        let names: Vec<(&str, FileKind)> =
+            found.iter().map(|f| (f.display.as_str(), f.kind)).collect();
+        assert_eq!(
+            names,
+            vec![
+                ("artifact.zip", FileKind::Artifact),
+                ("deep/img.zst", FileKind::Tarball),
+                ("image.bin", FileKind::Tarball),
+                ("image.tgz", FileKind::Tarball),
+            ]
+        );
+        // Every child of an artifact root is one artifact, folders included; what is inside
+        // is not listed again as a tarball.
+        let root = dir.path().join("artifacts");
+        std::fs::create_dir_all(root.join("run-1/nested")).expect("mkdir");
+        std::fs::write(root.join("run-1/nested/img.tar"), &tar).expect("write");
+        let mut with_root =
+            Scanner::new(vec![dir.path().to_path_buf()], 4, dir.path().to_path_buf())
+                .with_artifact_roots(vec![root.clone()]);
+        let found = with_root.scan();
+        let run = found
+            .iter()
+            .find(|f| f.path == root.join("run-1"))
+            .expect("folder artifact");
+        assert_eq!(run.kind, FileKind::Artifact);
+        assert!(!found.iter().any(|f| f.path.ends_with("nested/img.tar")));
+        std::fs::remove_dir_all(&root).expect("rm");
+
+        // Depth 0 does not descend.
+        let mut shallow = Scanner::new(vec![dir.path().to_path_buf()], 0, dir.path().to_path_buf());
+        assert_eq!(shallow.scan().len(), 3);
+    }
+}

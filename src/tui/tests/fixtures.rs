@@ -1,0 +1,213 @@
+//! Fixed data for TUI tests: no clock, no machine paths.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+
+use crate::archive::{
+    ArchiveReport, Compression, Container, Format, HistoryEntry, ImageInfo, LayerInfo,
+};
+use crate::daemon::ImageRow;
+use crate::transfer::{JobEvent, JobKind, JobOutcome, JobSnapshot, Phase};
+use crate::tui::app::{App, Msg};
+use crate::tui::backend::{DaemonInfo, Present};
+use crate::tui::config::Config;
+use crate::tui::state::{FileKind, FoundFile, Stamp};
+
+pub fn config() -> Config {
+    Config::parse(
+        "scan_defaults = false\nscan_folders = [\"/data/images\", \"/ci/artifacts\"]\n\
+         export_folder = \"/exports\"\n",
+        Path::new("/cfg/config.toml"),
+        Path::new("/data/images"),
+        true,
+    )
+    .expect("test config")
+}
+
+pub fn app() -> (App, UnboundedReceiver<JobEvent>) {
+    let (tx, rx) = unbounded_channel();
+    let mut app = App::new(config(), tx);
+    app.on_resize(100, 30);
+    (app, rx)
+}
+
+pub fn key(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+}
+
+pub fn code(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+pub fn digest(n: u8) -> String {
+    format!("sha256:{}", format!("{n:02x}").repeat(32))
+}
+
+pub fn rows() -> Vec<ImageRow> {
+    let row = |n: u8, tags: &[&str], size: u64| ImageRow {
+        id: digest(n),
+        tags: tags.iter().map(|t| t.to_string()).collect(),
+        created: 1_700_000_000 + n as i64 * 86_400,
+        size,
+        layer_count: 3,
+        dangling: tags.is_empty(),
+    };
+    vec![
+        row(1, &["app:1.0", "app:latest"], 182_400_000),
+        row(2, &["postgres:16"], 431_000_000),
+        row(3, &[], 5_600_000),
+        row(4, &["redis:7"], 117_000_000),
+    ]
+}
+
+pub fn info(n: u8, tags: &[&str]) -> ImageInfo {
+    let layer = |i: u8, size: u64, comp: Compression, by: &str| LayerInfo {
+        diff_id: digest(100 + i),
+        digest: Some(digest(150 + i)),
+        size,
+        compression: comp,
+        created_by: Some(by.to_string()),
+        path: String::new(),
+    };
+    let layers = vec![
+        layer(
+            1,
+            80_000_000,
+            Compression::Gzip,
+            "/bin/sh -c #(nop) ADD file:abc in / ",
+        ),
+        layer(
+            2,
+            60_000_000,
+            Compression::Gzip,
+            "RUN apt-get install -y curl",
+        ),
+        layer(
+            3,
+            2_400_000,
+            Compression::None,
+            "COPY app /usr/local/bin/app",
+        ),
+    ];
+    ImageInfo {
+        id: digest(n),
+        tags: tags.iter().map(|t| t.to_string()).collect(),
+        os: "linux".into(),
+        architecture: "amd64".into(),
+        variant: None,
+        created: Some("2024-03-01T10:20:30.123Z".into()),
+        entrypoint: Some(vec!["/usr/local/bin/app".into()]),
+        cmd: Some(vec!["serve".into()]),
+        env: vec!["PATH=/usr/bin".into()],
+        working_dir: Some("/srv".into()),
+        user: Some("app".into()),
+        labels: BTreeMap::new(),
+        exposed_ports: vec!["8080/tcp".into()],
+        size: layers.iter().map(|l| l.size).sum(),
+        layers,
+        history: vec![HistoryEntry::default()],
+        manifest_digest: None,
+        config_path: String::new(),
+    }
+}
+
+pub fn found(display: &str, kind: FileKind, size: u64) -> FoundFile {
+    FoundFile {
+        path: PathBuf::from("/data/images").join(display),
+        display: display.to_string(),
+        kind,
+        stamp: Stamp { size, mtime_ns: 1 },
+    }
+}
+
+pub fn report(file: &FoundFile, image: ImageInfo) -> ArchiveReport {
+    ArchiveReport {
+        path: file.path.display().to_string(),
+        format: Format::DockerArchive,
+        compression: Compression::Gzip,
+        container: if file.kind == FileKind::Artifact {
+            Container::Zip
+        } else {
+            Container::Tar
+        },
+        file_size: file.stamp.size,
+        entry: None,
+        layer_count: image.layers.len(),
+        layers_size: image.size,
+        images: vec![image],
+        missing_manifests: 0,
+        entries: Vec::new(),
+    }
+}
+
+/// The daemon connected, with [`rows`] and the first layer of image 9 present.
+pub fn connect(app: &mut App) {
+    app.apply(Msg::Daemon(Ok(DaemonInfo {
+        endpoint: "unix:///var/run/docker.sock".into(),
+        version: "20.10.24".into(),
+        api_version: "1.41".into(),
+    })));
+    app.apply(Msg::Images(Ok(rows())));
+    let first_layer = crate::digest::chain_ids(&info(9, &[]).diff_ids())[0].clone();
+    app.apply(Msg::Present(Ok(Present {
+        image_ids: rows().into_iter().map(|r| r.id).collect(),
+        chain_ids: HashSet::from([first_layer]),
+    })));
+}
+
+/// Tarballs: one already loaded (image 1), one sharing a layer (image 9), one broken, one pending.
+pub fn files(app: &mut App) -> Vec<FoundFile> {
+    let files = vec![
+        found("app-1.0.tar.gz", FileKind::Tarball, 140_000_000),
+        found("ci/web-9.tar", FileKind::Tarball, 142_400_000),
+        found("notes.tar", FileKind::Tarball, 10_240),
+        found("new/pending.tar.zst", FileKind::Tarball, 99_000_000),
+        found("run-42/image.zip", FileKind::Artifact, 120_000_000),
+    ];
+    app.apply(Msg::Scanned(Ok(files.clone())));
+    let mut inspected = |f: &FoundFile, result| {
+        app.apply(Msg::Inspected {
+            file: f.clone(),
+            result,
+        })
+    };
+    inspected(
+        &files[0],
+        Ok(Box::new(report(&files[0], info(1, &["app:1.0"])))),
+    );
+    inspected(
+        &files[1],
+        Ok(Box::new(report(&files[1], info(9, &["web:9"])))),
+    );
+    inspected(
+        &files[2],
+        Err("not an image archive: no manifest.json or index.json".into()),
+    );
+    inspected(
+        &files[4],
+        Ok(Box::new(report(&files[4], info(7, &["ci/build:42"])))),
+    );
+    files
+}
+
+pub fn job(id: u64, label: &str, phase: Phase, done: u64, total: u64) -> JobSnapshot {
+    let running = !phase.is_finished();
+    JobSnapshot {
+        id,
+        kind: JobKind::Load,
+        label: label.into(),
+        outcome: (phase == Phase::Done).then(|| JobOutcome {
+            summary: "loaded web:9".into(),
+            ..Default::default()
+        }),
+        phase,
+        done,
+        total,
+        rate: if running { 52_000_000.0 } else { 0.0 },
+        eta: running.then(|| Duration::from_secs(17)),
+    }
+}
