@@ -8,7 +8,9 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::images::{Cleanup, daemon_available, docker, docker_output, image_exists, import};
+use common::docker::{
+    Images, daemon_available, docker, exists as image_exists, import, rootfs_tar,
+};
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 
 const ROWS: u16 = 40;
@@ -108,7 +110,7 @@ fn line_with<'t>(text: &'t str, needle: &str) -> Option<&'t str> {
 
 #[test]
 fn load_a_tarball_with_one_key_and_quit_cleanly() {
-    if !daemon_available() {
+    if !daemon_available("load_a_tarball_with_one_key_and_quit_cleanly") {
         return;
     }
     let work = tempfile::tempdir().expect("tempdir");
@@ -124,12 +126,12 @@ fn load_a_tarball_with_one_key_and_quit_cleanly() {
     .unwrap();
 
     let tag = format!("haul-test/tui-{}:1", std::process::id());
-    let mut cleanup = Cleanup::default();
+    let mut images = Images::new();
+    let seed = format!("tui-{}", std::process::id());
     let id = import(
-        &mut cleanup,
+        &rootfs_tar(&[("etc/seed", seed.as_bytes())]),
         &tag,
-        &format!("tui-{}", std::process::id()),
-        work.path(),
+        &mut images,
     );
     let tarball = scan.join("image.tar");
     docker(&["save", &tag, "-o", tarball.to_str().unwrap()]);
@@ -191,8 +193,7 @@ fn load_a_tarball_with_one_key_and_quit_cleanly() {
         "leave-alternate-screen was sent"
     );
     assert!(raw.contains("\x1b[?1000l"), "mouse capture was turned off");
-    drop(cleanup);
-    let _ = docker_output(&["rmi", "--force", &tag]);
+    drop(images);
 }
 
 #[test]
