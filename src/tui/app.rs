@@ -2,15 +2,17 @@
 //! ([`super::update`]) change it through plain synchronous functions; whatever needs the
 //! outside world comes back as an [`Effect`] for the event loop to run.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use tokio::sync::mpsc::UnboundedSender;
 
+use super::artifact_rows::{ArtifactRow, RemoteList};
 use super::backend::{DaemonInfo, Present};
 use super::config::Config;
-use super::state::{FileEntry, FoundFile, ListPane, LoadState};
+use super::state::{Cursor, FileEntry, FoundFile, ListPane, LoadState};
 use crate::archive::{ArchiveReport, ImageInfo};
+use crate::artifacts::RemoteArtifact;
 use crate::daemon::ImageRow;
 use crate::transfer::{JobEvent, JobId, Jobs};
 
@@ -88,6 +90,12 @@ pub enum Effect {
     },
     RemoveImage(String),
     RemoveFile(PathBuf),
+    /// List the remote artifacts (GitHub Actions API) again.
+    RefreshRemote,
+    /// Download a remote artifact as a job; its images load when it is done.
+    Download(Box<RemoteArtifact>),
+    /// Find the images of a downloaded artifact, to load them.
+    LoadDownloaded(PathBuf),
 }
 
 /// Results of background work, fed back through [`App::apply`].
@@ -109,6 +117,14 @@ pub enum Msg {
     Job(JobEvent),
     /// A one-off action finished: a line for the status bar.
     Done(Result<String, String>),
+    /// The remote artifact listing (or why there is none).
+    Remote(Result<RemoteList, String>),
+    /// The images of a downloaded artifact to load (label, paths), or why there are none.
+    Loadable(Result<(String, Vec<PathBuf>), String>),
+    /// The daemon reported an image event (pull, load, tag, untag, delete), debounced.
+    ImagesChanged,
+    /// The daemon's event stream: connected, or dropped with a reason (it reconnects).
+    Watch(Result<(), String>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,7 +151,13 @@ pub struct App {
     pub images: ListPane<ImageRow>,
     pub image_info: HashMap<String, LoadState<Box<ImageInfo>>>,
     pub tarballs: ListPane<FileEntry>,
-    pub artifacts: ListPane<FileEntry>,
+    pub artifacts: ListPane<ArtifactRow>,
+    /// The remote listing: the repository, or why there is none.
+    pub remote: LoadState<String>,
+    /// Download jobs whose images load when they finish.
+    pub load_after: HashSet<JobId>,
+    /// The daemon's event stream (live updates of the Images pane).
+    pub watch: LoadState<()>,
     pub jobs: Jobs,
     /// The job `c` and `x` act on.
     pub job_cursor: Option<JobId>,
@@ -163,6 +185,9 @@ impl App {
             image_info: HashMap::new(),
             tarballs: ListPane::default(),
             artifacts: ListPane::default(),
+            remote: LoadState::Loading,
+            load_after: HashSet::new(),
+            watch: LoadState::Loading,
             jobs: Jobs::new(job_events),
             job_cursor: None,
             detail_scroll: 0,
@@ -176,7 +201,7 @@ impl App {
 
     /// Effects to run at start: everything loads in the background.
     pub fn start(&self) -> Vec<Effect> {
-        vec![Effect::RefreshDaemon, Effect::Rescan]
+        vec![Effect::RefreshDaemon, Effect::Rescan, Effect::RefreshRemote]
     }
 
     pub fn mark_dirty(&mut self) {
@@ -214,19 +239,33 @@ impl App {
         self.jobs.any_running()
     }
 
+    /// The file list of a pane (Tarballs only: Artifacts mixes local and remote rows).
     pub fn files(&self, pane: PaneId) -> Option<&ListPane<FileEntry>> {
+        (pane == PaneId::Tarballs).then_some(&self.tarballs)
+    }
+
+    /// The cursor of a pane's list.
+    pub fn cursor(&self, pane: PaneId) -> Cursor {
         match pane {
-            PaneId::Images => None,
-            PaneId::Tarballs => Some(&self.tarballs),
-            PaneId::Artifacts => Some(&self.artifacts),
+            PaneId::Images => self.images.cursor,
+            PaneId::Tarballs => self.tarballs.cursor,
+            PaneId::Artifacts => self.artifacts.cursor,
         }
     }
 
-    pub fn files_mut(&mut self, pane: PaneId) -> Option<&mut ListPane<FileEntry>> {
+    pub fn cursor_mut(&mut self, pane: PaneId) -> &mut Cursor {
         match pane {
-            PaneId::Images => None,
-            PaneId::Tarballs => Some(&mut self.tarballs),
-            PaneId::Artifacts => Some(&mut self.artifacts),
+            PaneId::Images => &mut self.images.cursor,
+            PaneId::Tarballs => &mut self.tarballs.cursor,
+            PaneId::Artifacts => &mut self.artifacts.cursor,
+        }
+    }
+
+    pub fn set_filter(&mut self, pane: PaneId, text: String) {
+        match pane {
+            PaneId::Images => self.images.set_filter(text),
+            PaneId::Tarballs => self.tarballs.set_filter(text),
+            PaneId::Artifacts => self.artifacts.set_filter(text),
         }
     }
 
@@ -234,14 +273,16 @@ impl App {
     pub fn current_len(&self) -> usize {
         match self.pane {
             PaneId::Images => self.images.visible_len(),
-            p => self.files(p).map_or(0, |l| l.visible_len()),
+            PaneId::Tarballs => self.tarballs.visible_len(),
+            PaneId::Artifacts => self.artifacts.visible_len(),
         }
     }
 
     pub fn current_filter(&self) -> &str {
         match self.pane {
             PaneId::Images => &self.images.filter,
-            p => self.files(p).map_or("", |l| l.filter.as_str()),
+            PaneId::Tarballs => &self.tarballs.filter,
+            PaneId::Artifacts => &self.artifacts.filter,
         }
     }
 
@@ -252,7 +293,11 @@ impl App {
     }
 
     pub fn selected_file(&self) -> Option<&FileEntry> {
-        self.files(self.pane).and_then(|l| l.selected())
+        match self.pane {
+            PaneId::Images => None,
+            PaneId::Tarballs => self.tarballs.selected(),
+            PaneId::Artifacts => self.artifacts.selected().and_then(ArtifactRow::local),
+        }
     }
 
     /// True when the daemon already has an image with this ID.

@@ -8,9 +8,10 @@ use super::state::{FileKind, FoundFile, Stamp};
 use crate::archive::ArchiveReport;
 use crate::artifacts::{self, LocalArtifact};
 
-/// Where downloaded artifacts are: the folders the artifacts module looks in by default.
+/// Where downloaded artifacts are: the cache's `artifacts` folder, also before it exists
+/// (the first download from the Artifacts pane makes it).
 pub fn roots() -> Vec<PathBuf> {
-    artifacts::default_locations()
+    artifacts::cache_folder().into_iter().collect()
 }
 
 /// One row per child of each root (hidden names are skipped, as the artifacts module does).

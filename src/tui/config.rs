@@ -35,6 +35,7 @@ struct RawConfig {
     scan_defaults: Option<bool>,
     scan_depth: Option<usize>,
     export_folder: Option<String>,
+    repo: Option<Spanned<String>>,
     #[serde(default)]
     keys: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
     #[serde(default)]
@@ -48,6 +49,9 @@ pub struct Config {
     pub scan_folders: Vec<PathBuf>,
     pub scan_depth: usize,
     pub export_folder: PathBuf,
+    /// The GitHub repository (`OWNER/NAME`) whose artifacts the Artifacts pane lists;
+    /// `None`: the `origin` remote of the current folder.
+    pub repo: Option<String>,
     pub keymap: KeyMap,
     pub theme: Theme,
     /// The file it came from, if there was one.
@@ -61,6 +65,7 @@ impl Config {
             scan_folders: dedup(default_folders(cwd)),
             scan_depth: 3,
             export_folder: default_export(cwd),
+            repo: None,
             keymap: KeyMap::default(),
             theme: Theme::new(&ThemeConfig::default(), no_color),
             source: None,
@@ -127,6 +132,14 @@ impl Config {
             overrides.push((action, keys));
         }
         let theme = Theme::try_new(&raw.theme, no_color).map_err(|e| invalid(None, e))?;
+        let repo = match &raw.repo {
+            Some(spec) => Some(
+                crate::artifacts::Repo::parse(spec.get_ref())
+                    .map_err(|e| invalid(Some(spec.span()), e.to_string()))?
+                    .to_string(),
+            ),
+            None => None,
+        };
 
         let mut folders = Vec::new();
         if raw.scan_defaults.unwrap_or(true) {
@@ -140,6 +153,7 @@ impl Config {
                 .export_folder
                 .as_deref()
                 .map_or_else(|| default_export(cwd), |f| expand(f, cwd)),
+            repo,
             keymap: KeyMap::with_overrides(&overrides),
             theme,
             source: Some(path.to_path_buf()),
@@ -254,6 +268,16 @@ mod tests {
 
         let err = parse("[keys]\nload = [\"ctrl-\", \"hyper-q\"]\n").expect_err("bad key");
         assert!(err.to_string().contains("line 2"), "{err}");
+
+        let err = parse("scan_depth = 1\nrepo = \"just-a-name\"\n").expect_err("bad repo");
+        assert!(err.to_string().contains("line 2"), "{err}");
+        assert_eq!(
+            parse("repo = \"octo/app\"\n")
+                .expect("repo")
+                .repo
+                .as_deref(),
+            Some("octo/app")
+        );
 
         let err = parse("[theme]\naccent = \"mauve-ish\"\n").expect_err("bad colour");
         assert!(err.to_string().contains("mauve-ish"), "{err}");

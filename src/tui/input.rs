@@ -103,14 +103,7 @@ impl App {
             KeyCode::Char(c) => text.push(c),
             _ => return,
         }
-        match self.pane {
-            PaneId::Images => self.images.set_filter(text),
-            p => {
-                if let Some(list) = self.files_mut(p) {
-                    list.set_filter(text);
-                }
-            }
-        }
+        self.set_filter(self.pane, text);
         self.detail_scroll = 0;
         self.detail_image = 0;
     }
@@ -183,8 +176,9 @@ impl App {
             Action::Refresh => {
                 self.images.status = super::state::LoadState::Loading;
                 self.image_info.clear();
+                self.remote = super::state::LoadState::Loading;
                 self.notify(Level::Info, "refreshing");
-                return vec![Effect::RefreshDaemon, Effect::Rescan];
+                return vec![Effect::RefreshDaemon, Effect::Rescan, Effect::RefreshRemote];
             }
             Action::Filter => {
                 self.focus = Focus::List;
@@ -227,14 +221,7 @@ impl App {
 
     pub(super) fn move_list(&mut self, delta: isize) {
         let len = self.current_len();
-        match self.pane {
-            PaneId::Images => self.images.cursor.step(delta, len),
-            p => {
-                if let Some(list) = self.files_mut(p) {
-                    list.cursor.step(delta, len);
-                }
-            }
-        }
+        self.cursor_mut(self.pane).step(delta, len);
         self.detail_scroll = 0;
         self.detail_image = 0;
         self.follow_cursor();
@@ -276,6 +263,9 @@ impl App {
     }
 
     fn load(&mut self) -> Vec<Effect> {
+        if let Some(artifact) = self.selected_remote() {
+            return self.download(artifact.clone());
+        }
         let Some(entry) = self.selected_file() else {
             let text = match self.pane {
                 PaneId::Images => "load works on a tarball or an artifact: switch to pane 2 or 3",
@@ -351,6 +341,12 @@ impl App {
                     .cloned()
                     .unwrap_or_else(|| crate::units::short_id(&r.id).to_string()),
             }),
+            _ if self.selected_remote().is_some() => {
+                return self.notify(
+                    Level::Info,
+                    "a remote artifact is deleted on GitHub, not here (its local copy can be)",
+                );
+            }
             _ => self
                 .selected_file()
                 .map(|f| DeleteTarget::File(f.file.path.clone())),

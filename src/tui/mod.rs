@@ -6,6 +6,7 @@
 //! when the App is dirty.
 
 pub mod app;
+pub mod artifact_rows;
 pub mod artifact_source;
 pub mod backend;
 pub mod config;
@@ -18,6 +19,7 @@ pub mod keymap;
 pub mod layout;
 pub mod mouse;
 pub mod panes;
+pub mod remote;
 pub mod render;
 pub mod scan;
 pub mod state;
@@ -94,13 +96,15 @@ pub fn run_with(backend: SharedBackend) -> Result<(), TuiError> {
 async fn session(config: Config, backend: SharedBackend, cwd: PathBuf) -> Result<(), TuiError> {
     let (msg_tx, job_tx, channels) = event_loop::channels();
     let (scan_tx, scan_rx) = tokio::sync::mpsc::channel(1);
-    let scanner = scan::Scanner::new(config.scan_folders.clone(), config.scan_depth, cwd)
+    let scanner = scan::Scanner::new(config.scan_folders.clone(), config.scan_depth, cwd.clone())
         .with_artifact_roots(artifact_source::roots());
     tokio::spawn(scan::run(scanner, scan_rx, msg_tx.clone()));
+    let remote = Arc::new(remote::RemoteSource::new(config.repo.clone(), cwd));
     let worker = worker::Worker {
         backend,
         tx: msg_tx,
         scan: scan_tx,
+        remote,
     };
     let mut app = App::new(config, job_tx);
     let (mut terminal, guard) = terminal::enter()?;

@@ -3,7 +3,7 @@
 
 use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 
-use super::app::{App, Effect, Focus, Mode, PaneId};
+use super::app::{App, Effect, Focus, Mode};
 use super::layout;
 
 impl App {
@@ -45,16 +45,10 @@ impl App {
                     self.focus = Focus::List;
                     let first = layout::list_first_row(areas.list);
                     if y >= first {
-                        let offset = match self.pane {
-                            PaneId::Images => self.images.cursor.offset,
-                            p => self.files(p).map_or(0, |l| l.cursor.offset),
-                        };
+                        let offset = self.cursor(self.pane).offset;
                         let index = offset + (y - first) as usize;
                         if index < self.current_len() {
-                            let current = match self.pane {
-                                PaneId::Images => self.images.cursor.selected,
-                                p => self.files(p).map_or(0, |l| l.cursor.selected),
-                            };
+                            let current = self.cursor(self.pane).selected;
                             self.move_list(index as isize - current as isize);
                             return self.inspect_selected();
                         }

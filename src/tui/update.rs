@@ -1,6 +1,7 @@
 //! Background results -> state. Each message marks the App dirty only when it changed something.
 
 use super::app::{App, Effect, Level, Msg};
+use super::artifact_rows::ArtifactRow;
 use super::state::{FileEntry, FileKind, FoundFile, LoadState};
 use crate::transfer::{JobEvent, Phase};
 
@@ -36,22 +37,41 @@ impl App {
                 return vec![Effect::RefreshDaemon];
             }
             Msg::Done(Err(text)) => self.notify(Level::Error, text),
+            Msg::Remote(result) => self.set_remote(result),
+            Msg::Loadable(Ok((label, paths))) => {
+                return paths
+                    .into_iter()
+                    .map(|path| {
+                        let name = path.file_name().map_or_else(
+                            || path.display().to_string(),
+                            |n| n.to_string_lossy().into_owned(),
+                        );
+                        let shown = name.rsplit('!').next().unwrap_or(&name).to_string();
+                        Effect::Load {
+                            path,
+                            label: format!("load {label}: {shown}"),
+                        }
+                    })
+                    .collect();
+            }
+            Msg::Loadable(Err(reason)) => self.notify(Level::Error, reason),
+            Msg::ImagesChanged => {
+                // Tags may have moved: inspect the selected image again once listed.
+                self.image_info.clear();
+                return vec![Effect::RefreshDaemon];
+            }
+            Msg::Watch(state) => self.watch = LoadState::from_result(state),
         }
         Vec::new()
     }
 
     fn scanned(&mut self, files: Vec<FoundFile>) {
-        for kind in [FileKind::Tarball, FileKind::Artifact] {
-            let list = match kind {
-                FileKind::Tarball => &mut self.tarballs,
-                FileKind::Artifact => &mut self.artifacts,
-            };
-            let rows: Vec<FileEntry> = files
+        let entries = |kind: FileKind, known: Vec<&FileEntry>| -> Vec<FileEntry> {
+            files
                 .iter()
                 .filter(|f| f.kind == kind)
                 .map(|f| {
-                    let known = list
-                        .rows
+                    let known = known
                         .iter()
                         .find(|e| e.file.path == f.path && e.file.stamp == f.stamp);
                     FileEntry {
@@ -59,9 +79,19 @@ impl App {
                         report: known.map_or(LoadState::Loading, |e| e.report.clone()),
                     }
                 })
-                .collect();
-            list.set_rows(rows);
-        }
+                .collect()
+        };
+        let tarballs = entries(FileKind::Tarball, self.tarballs.rows.iter().collect());
+        let artifacts = entries(
+            FileKind::Artifact,
+            self.artifacts
+                .rows
+                .iter()
+                .filter_map(|r| r.local())
+                .collect(),
+        );
+        self.tarballs.set_rows(tarballs);
+        self.set_local_artifacts(artifacts);
         self.follow_cursor();
     }
 
@@ -70,18 +100,28 @@ impl App {
         file: FoundFile,
         result: Result<Box<crate::archive::ArchiveReport>, String>,
     ) {
-        let list = match file.kind {
-            FileKind::Tarball => &mut self.tarballs,
-            FileKind::Artifact => &mut self.artifacts,
-        };
-        if let Some(entry) = list
-            .rows
-            .iter_mut()
-            .find(|e| e.file.path == file.path && e.file.stamp == file.stamp)
-        {
-            entry.report = LoadState::from_result(result);
-            if !list.filter.is_empty() {
-                list.refilter();
+        let same = |e: &FileEntry| e.file.path == file.path && e.file.stamp == file.stamp;
+        let report = LoadState::from_result(result);
+        match file.kind {
+            FileKind::Tarball => {
+                if let Some(entry) = self.tarballs.rows.iter_mut().find(|e| same(e)) {
+                    entry.report = report;
+                    if !self.tarballs.filter.is_empty() {
+                        self.tarballs.refilter();
+                    }
+                }
+            }
+            FileKind::Artifact => {
+                let found = self.artifacts.rows.iter_mut().find_map(|r| match r {
+                    ArtifactRow::Local(e) if same(e) => Some(e),
+                    _ => None,
+                });
+                if let Some(entry) = found {
+                    entry.report = report;
+                    if !self.artifacts.filter.is_empty() {
+                        self.artifacts.refilter();
+                    }
+                }
             }
         }
     }
@@ -97,6 +137,15 @@ impl App {
             return Vec::new();
         };
         match &snap.phase {
+            Phase::Done if self.load_after.remove(&id) => {
+                let file = snap.outcome.as_ref().and_then(|o| o.files.first().cloned());
+                let summary = snap.outcome.as_ref().map(|o| o.summary.clone());
+                self.notify(Level::Info, summary.unwrap_or_default());
+                match file {
+                    Some(path) => vec![Effect::Rescan, Effect::LoadDownloaded(path)],
+                    None => vec![Effect::Rescan],
+                }
+            }
             Phase::Done => {
                 let text = snap
                     .outcome
@@ -108,10 +157,12 @@ impl App {
                 vec![Effect::RefreshDaemon, Effect::Rescan]
             }
             Phase::Failed(reason) => {
+                self.load_after.remove(&id);
                 self.notify(Level::Error, format!("{} failed: {reason}", snap.label));
                 Vec::new()
             }
             Phase::Cancelled => {
+                self.load_after.remove(&id);
                 self.notify(Level::Info, format!("{} cancelled", snap.label));
                 Vec::new()
             }

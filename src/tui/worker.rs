@@ -1,9 +1,12 @@
 //! Runs the App's effects: background tasks whose results come back as messages, and jobs.
 
+use std::sync::Arc;
+
 use tokio::sync::mpsc::{Sender, UnboundedSender};
 
-use super::app::{App, Effect, Msg};
+use super::app::{App, Effect, Level, Msg};
 use super::backend::SharedBackend;
+use super::remote::RemoteSource;
 use super::scan::ScanCmd;
 use crate::transfer::JobKind;
 
@@ -11,6 +14,7 @@ pub struct Worker {
     pub backend: SharedBackend,
     pub tx: UnboundedSender<Msg>,
     pub scan: Sender<ScanCmd>,
+    pub remote: Arc<RemoteSource>,
 }
 
 impl Worker {
@@ -61,6 +65,43 @@ impl Worker {
                         .map(|()| format!("deleted image {}", crate::units::short_id(&id)))
                         .map_err(|e| format!("cannot delete image: {e}"));
                     let _ = tx.send(Msg::Done(result));
+                });
+            }
+            Effect::RefreshRemote => {
+                let remote = self.remote.clone();
+                tokio::spawn(async move {
+                    let _ = tx.send(Msg::Remote(remote.list().await));
+                });
+            }
+            Effect::Download(artifact) => {
+                let Some(client) = self.remote.client() else {
+                    app.notify(
+                        Level::Error,
+                        "the remote artifacts are not listed yet: press r",
+                    );
+                    return;
+                };
+                let dest = match crate::artifacts::default_destination() {
+                    Ok(dest) => dest,
+                    Err(e) => return app.notify(Level::Error, e.to_string()),
+                };
+                let id = crate::artifacts::start_download(&mut app.jobs, client, *artifact, dest);
+                app.load_after.insert(id);
+                app.job_cursor = Some(id);
+            }
+            Effect::LoadDownloaded(path) => {
+                tokio::spawn(async move {
+                    let shown = path.display().to_string();
+                    let found = tokio::task::spawn_blocking(move || {
+                        crate::artifacts::images_to_load(&path)
+                    })
+                    .await;
+                    let msg = match found {
+                        Ok(Ok((artifact, paths))) => Ok((artifact.name, paths)),
+                        Ok(Err(e)) => Err(format!("cannot load {shown}: {e}")),
+                        Err(e) => Err(format!("cannot load {shown}: {e}")),
+                    };
+                    let _ = tx.send(Msg::Loadable(msg));
                 });
             }
             Effect::RemoveFile(path) => {

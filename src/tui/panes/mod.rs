@@ -1,5 +1,6 @@
 //! The three list panes: their rows (via the shared table widget) and their titles.
 
+mod artifacts;
 mod files;
 mod images;
 
@@ -41,13 +42,14 @@ pub fn draw_list(frame: &mut Frame<'_>, app: &App, area: Rect) {
     } else {
         None
     };
-    let framing = |status, empty_text| Framing {
+    let framing = |status, empty_text, footer| Framing {
         title: Line::from(tabs.clone()),
         badge: badge.clone(),
         focused: app.focus == Focus::List,
         borders: Borders::ALL,
         status,
         empty_text,
+        footer,
     };
     let ctx = RowCtx { app };
     match app.pane {
@@ -60,31 +62,60 @@ pub fn draw_list(frame: &mut Frame<'_>, app: &App, area: Rect) {
             table::draw(
                 frame,
                 area,
-                framing(&app.images.status, text),
+                framing(&app.images.status, text, watch_line(app)),
                 app.images.visible(),
                 &ctx,
                 app.images.cursor,
                 theme,
             );
         }
-        pane => {
-            let Some(list) = app.files(pane) else { return };
-            let text = match (filter.is_empty(), pane) {
-                (false, _) => "no file matches the filter".to_string(),
-                (true, PaneId::Artifacts) => {
-                    "no artifact zips with an image in the scan folders".to_string()
-                }
-                (true, _) => "no image tarballs in the scan folders".to_string(),
+        PaneId::Tarballs => {
+            let text = if filter.is_empty() {
+                "no image tarballs in the scan folders"
+            } else {
+                "no file matches the filter"
             };
             table::draw(
                 frame,
                 area,
-                framing(&list.status, &text),
-                list.visible(),
+                framing(&app.tarballs.status, text, None),
+                app.tarballs.visible(),
                 &ctx,
-                list.cursor,
+                app.tarballs.cursor,
                 theme,
             );
         }
+        PaneId::Artifacts => {
+            let text = if filter.is_empty() {
+                "no artifacts in the scan folders or on GitHub"
+            } else {
+                "no artifact matches the filter"
+            };
+            let (line, failed) = app.remote_line();
+            let style = if failed { theme.warn() } else { theme.dim() };
+            let footer = Line::styled(format!(" {line} "), style);
+            table::draw(
+                frame,
+                area,
+                framing(&app.artifacts.status, text, Some(footer)),
+                app.artifacts.visible(),
+                &ctx,
+                app.artifacts.cursor,
+                theme,
+            );
+        }
+    }
+}
+
+/// Why the Images pane does not follow the daemon live, when it does not.
+fn watch_line(app: &App) -> Option<Line<'static>> {
+    match &app.watch {
+        crate::tui::state::LoadState::Failed(reason) if app.daemon.ready().is_some() => {
+            Some(Line::styled(
+                format!(" live updates paused: {reason} (retrying) "),
+                app.config.theme.warn(),
+            ))
+        }
+        _ => None,
     }
 }

@@ -46,7 +46,10 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
             },
         },
         _ => match app.selected_file() {
-            None => (vec![Line::styled("no file selected", theme.dim())], None),
+            None => match app.selected_remote() {
+                Some(artifact) => (remote_lines(app, artifact), None),
+                None => (vec![Line::styled("no file selected", theme.dim())], None),
+            },
             Some(entry) => match &entry.report {
                 LoadState::Loading => (
                     vec![Line::styled(
@@ -110,6 +113,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
             borders: Borders::TOP,
             status: &LoadState::Ready(()),
             empty_text: "no layers",
+            footer: None,
         },
         rows.iter(),
         &ctx,
@@ -226,4 +230,50 @@ fn file_lines<'r>(
         );
     }
     (lines, Some(image))
+}
+
+/// A remote artifact: what the API says about it; its images are known once downloaded.
+fn remote_lines(app: &App, a: &crate::artifacts::RemoteArtifact) -> Vec<Line<'static>> {
+    use crate::tui::artifact_rows::short_time;
+    let theme = &app.config.theme;
+    let or_unknown = |v: Option<String>| v.unwrap_or_else(|| "?".to_string());
+    let mut lines = vec![
+        Line::styled(format!("☁ {}", a.name), theme.accent()),
+        Line::raw(format!(
+            "remote artifact · ID {} · {}",
+            a.id,
+            crate::units::bytes(a.size_in_bytes)
+        )),
+        Line::raw(format!(
+            "run {} · branch {} · commit {}",
+            or_unknown(a.run_id().map(|r| r.to_string())),
+            or_unknown(a.branch().map(str::to_string)),
+            or_unknown(a.head_sha().map(|c| c.chars().take(12).collect())),
+        )),
+    ];
+    let until = if a.expired {
+        Span::styled("expired", theme.error())
+    } else {
+        Span::raw(format!("expires {}", short_time(a.expires_at.as_deref())))
+    };
+    lines.push(Line::from(vec![
+        Span::raw(format!(
+            "created {} · ",
+            short_time(a.created_at.as_deref())
+        )),
+        until,
+    ]));
+    if let Some(digest) = &a.digest {
+        lines.push(Line::styled(format!("digest {digest}"), theme.dim()));
+    }
+    let hint = if a.expired {
+        "expired: it can no longer be downloaded".to_string()
+    } else {
+        format!(
+            "{} downloads it, then loads the images inside",
+            app.config.keymap.hint(Action::Load)
+        )
+    };
+    lines.push(Line::styled(hint, theme.dim()));
+    lines
 }

@@ -211,3 +211,34 @@ pub fn job(id: u64, label: &str, phase: Phase, done: u64, total: u64) -> JobSnap
         eta: running.then(|| Duration::from_secs(17)),
     }
 }
+
+/// Remote artifacts as the API lists them: one live, one expired.
+pub fn remote_artifacts() -> Vec<crate::artifacts::RemoteArtifact> {
+    use crate::artifacts::{RemoteArtifact, WorkflowRun};
+    let artifact = |id: u64, name: &str, expired: bool| RemoteArtifact {
+        id,
+        name: name.to_string(),
+        size_in_bytes: 88_000_000,
+        expired,
+        created_at: Some("2024-03-01T10:20:30Z".into()),
+        expires_at: Some("2024-05-30T10:20:30Z".into()),
+        digest: Some(digest(200 + id as u8)),
+        workflow_run: Some(WorkflowRun {
+            id: Some(7_000 + id),
+            head_branch: Some("main".into()),
+            head_sha: Some("0123456789abcdef0123".into()),
+        }),
+    };
+    vec![
+        artifact(11, "web-image", false),
+        artifact(12, "old-image", true),
+    ]
+}
+
+/// The remote listing of octo/app arrived.
+pub fn remote(app: &mut App) {
+    app.apply(Msg::Remote(Ok(crate::tui::artifact_rows::RemoteList {
+        repo: "octo/app".into(),
+        artifacts: remote_artifacts(),
+    })));
+}

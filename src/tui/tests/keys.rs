@@ -215,7 +215,12 @@ fn r_refreshes_everything() {
     connect(&mut app);
     assert_eq!(
         app.on_key(key('r')),
-        vec![Effect::RefreshDaemon, Effect::Rescan]
+        vec![Effect::RefreshDaemon, Effect::Rescan, Effect::RefreshRemote]
+    );
+    assert_eq!(
+        app.remote,
+        LoadState::Loading,
+        "the remote list is asked again too"
     );
     assert_eq!(app.images.status, LoadState::Loading);
     assert_eq!(app.images.visible_len(), 4, "rows stay while refreshing");

@@ -8,7 +8,10 @@ use crate::tui::state::{LoadState, Stamp};
 #[test]
 fn every_pane_starts_loading_and_a_missing_daemon_only_fails_its_pane() {
     let (mut app, _rx) = app();
-    assert_eq!(app.start(), vec![Effect::RefreshDaemon, Effect::Rescan]);
+    assert_eq!(
+        app.start(),
+        vec![Effect::RefreshDaemon, Effect::Rescan, Effect::RefreshRemote]
+    );
     assert_eq!(app.images.status, LoadState::Loading);
     assert_eq!(app.tarballs.status, LoadState::Loading);
     app.apply(Msg::Daemon(Err("cannot reach the Docker daemon".into())));

@@ -3,4 +3,5 @@
 mod fixtures;
 mod keys;
 mod messages;
+mod remote;
 mod render;

@@ -41,6 +41,8 @@ pub struct Framing<'t> {
     pub status: &'t LoadState<()>,
     /// Shown when there are no rows and the status is ready.
     pub empty_text: &'t str,
+    /// A line in the bottom border, shown with or without rows (e.g. why a source is missing).
+    pub footer: Option<Line<'t>>,
 }
 
 /// Draw `rows` (already filtered) with the cursor, or the message that stands in for them.
@@ -61,6 +63,9 @@ pub fn draw<'r, R: TableRow + 'r>(
         .title(framing.title);
     if let Some(badge) = framing.badge {
         block = block.title(badge.alignment(Alignment::Right));
+    }
+    if let Some(footer) = framing.footer {
+        block = block.title_bottom(footer);
     }
     let inner = block.inner(area);
     // Only the rows on screen are described (the header takes one line).
