@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
+use futures_util::stream::BoxStream;
 
 use crate::archive::ImageInfo;
 use crate::daemon::ImageRow;
@@ -29,6 +30,18 @@ pub struct Present {
 
 pub type Reply<T> = BoxFuture<'static, Result<T, String>>;
 
+/// What the daemon's event stream says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DaemonEvent {
+    /// Subscribed (sent once, first).
+    Connected,
+    /// An image was pulled, loaded, tagged, untagged, deleted... (the action's name).
+    Image(String),
+}
+
+/// A stream of daemon events; an `Err` item or its end means it dropped.
+pub type Events = BoxStream<'static, Result<DaemonEvent, String>>;
+
 /// Everything the TUI asks of the daemon. Errors are messages for a pane, never panics.
 pub trait Backend: Send + Sync + 'static {
     /// Resolve the endpoint and ask for its version.
@@ -42,6 +55,11 @@ pub trait Backend: Send + Sync + 'static {
     /// Save an image (by ID or tag) to `dest` as a job.
     fn save(&self, image: String, dest: PathBuf, ctx: JobContext) -> Reply<JobOutcome>;
     fn remove_image(&self, id: String) -> Reply<()>;
+    /// Image events from `since` (Unix seconds, fractional) on. The default never yields:
+    /// a backend without events is simply not followed live.
+    fn image_events(&self, _since: String) -> Events {
+        Box::pin(futures_util::stream::pending())
+    }
 }
 
 pub type SharedBackend = Arc<dyn Backend>;

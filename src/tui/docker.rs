@@ -6,9 +6,10 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
-use bollard::query_parameters::{ListImagesOptions, RemoveImageOptions};
+use bollard::query_parameters::{EventsOptions, ListImagesOptions, RemoveImageOptions};
+use futures_util::StreamExt;
 
-use super::backend::{Backend, DaemonInfo, Present, Reply};
+use super::backend::{Backend, DaemonEvent, DaemonInfo, Events, Present, Reply};
 use crate::archive::ImageInfo;
 use crate::daemon::{self, Daemon, ImageRow};
 use crate::transfer::{self, JobContext, JobOutcome, LoadOptions, SaveCompression, SaveRequest};
@@ -226,6 +227,41 @@ impl Backend for DockerBackend {
             }
             Ok(())
         })
+    }
+
+    fn image_events(&self, since: String) -> Events {
+        self.events_stream(since)
+    }
+}
+
+impl DockerBackend {
+    /// `GET /events?filters={"type":["image"]}&since=...` as a stream of [`DaemonEvent`]s.
+    fn events_stream(&self, since: String) -> Events {
+        let daemon = self.daemon();
+        let connected = futures_util::stream::once(daemon).flat_map(move |daemon| {
+            let daemon = match daemon {
+                Ok(daemon) => daemon,
+                Err(e) => return futures_util::stream::iter(vec![Err(e)]).boxed(),
+            };
+            let options = EventsOptions {
+                since: Some(since.clone()),
+                until: None,
+                filters: Some(
+                    [("type".to_string(), vec!["image".to_string()])]
+                        .into_iter()
+                        .collect(),
+                ),
+            };
+            let events = daemon.meta().events(Some(options)).map(move |event| {
+                event
+                    .map(|e| DaemonEvent::Image(e.action.unwrap_or_default()))
+                    .map_err(|e| daemon.error("events", e).to_string())
+            });
+            futures_util::stream::iter(vec![Ok(DaemonEvent::Connected)])
+                .chain(events)
+                .boxed()
+        });
+        connected.boxed()
     }
 }
 

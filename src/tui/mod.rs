@@ -10,6 +10,7 @@ pub mod artifact_rows;
 pub mod artifact_source;
 pub mod backend;
 pub mod config;
+pub mod daemon_events;
 pub mod docker;
 pub mod event_loop;
 pub mod format;
@@ -99,6 +100,7 @@ async fn session(config: Config, backend: SharedBackend, cwd: PathBuf) -> Result
     let scanner = scan::Scanner::new(config.scan_folders.clone(), config.scan_depth, cwd.clone())
         .with_artifact_roots(artifact_source::roots());
     tokio::spawn(scan::run(scanner, scan_rx, msg_tx.clone()));
+    tokio::spawn(daemon_events::watch(backend.clone(), msg_tx.clone()));
     let remote = Arc::new(remote::RemoteSource::new(config.repo.clone(), cwd));
     let worker = worker::Worker {
         backend,
