@@ -34,6 +34,50 @@ pub fn find(roots: &[PathBuf], cwd: &Path) -> Vec<FoundFile> {
     out
 }
 
+/// `gh run download` (and `actions/download-artifact`) write one folder per artifact, holding
+/// the artifact's files. Such a folder is recognised by its shape: a folder below a scan folder
+/// (not a scan folder itself) with image files directly inside and none in subfolders. Its
+/// files become one Artifacts row for the folder (inspected by `haul::artifacts`, as any
+/// artifact folder); image files elsewhere stay Tarballs rows.
+pub fn group_run_folders(
+    found: Vec<FoundFile>,
+    scan_folders: &[PathBuf],
+    cwd: &Path,
+) -> Vec<FoundFile> {
+    use std::collections::{BTreeMap, BTreeSet};
+    // Folders holding an image file directly, and folders holding one deeper down.
+    let mut direct: BTreeMap<PathBuf, usize> = BTreeMap::new();
+    let mut deeper: BTreeSet<PathBuf> = BTreeSet::new();
+    for f in found.iter().filter(|f| f.path.is_file()) {
+        let Some(parent) = f.path.parent() else {
+            continue;
+        };
+        *direct.entry(parent.to_path_buf()).or_default() += 1;
+        for ancestor in parent.ancestors().skip(1) {
+            deeper.insert(ancestor.to_path_buf());
+        }
+    }
+    let folders: BTreeSet<PathBuf> = direct
+        .into_keys()
+        .filter(|d| !deeper.contains(d) && !scan_folders.contains(d))
+        .filter(|d| {
+            d.file_name()
+                .is_some_and(|n| !n.to_string_lossy().starts_with('.'))
+        })
+        .collect();
+    let mut out: Vec<FoundFile> = found
+        .into_iter()
+        .filter(|f| !(f.path.is_file() && f.path.parent().is_some_and(|p| folders.contains(p))))
+        .collect();
+    out.extend(folders.into_iter().map(|dir| FoundFile {
+        display: super::scan::display_path(&dir, cwd),
+        stamp: stamp_of(&dir),
+        path: dir,
+        kind: FileKind::Artifact,
+    }));
+    out
+}
+
 /// Size and newest modification time of a file, or of the files of a folder (two levels deep).
 fn stamp_of(path: &Path) -> Stamp {
     fn add(path: &Path, depth: usize, stamp: &mut Stamp) {
@@ -120,6 +164,56 @@ pub fn load_paths(file: &Path, report: Option<&ArchiveReport>) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn run_download_folders_become_one_artifact_each() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        for path in [
+            "loose.tar",
+            "run-7/app-image/app.tar",
+            "run-7/app-image/debug.tar.zst",
+            "nested/a/b.tar",
+            "nested/c.tar",
+        ] {
+            std::fs::create_dir_all(root.join(path).parent().expect("parent")).expect("mkdir");
+            std::fs::write(root.join(path), b"x").expect("write");
+        }
+        let file = |p: &str| FoundFile {
+            path: root.join(p),
+            display: p.to_string(),
+            kind: FileKind::Tarball,
+            stamp: Stamp {
+                size: 1,
+                mtime_ns: 1,
+            },
+        };
+        let found = [
+            "loose.tar",
+            "run-7/app-image/app.tar",
+            "run-7/app-image/debug.tar.zst",
+            "nested/a/b.tar",
+            "nested/c.tar",
+        ]
+        .map(file)
+        .to_vec();
+        let mut grouped = group_run_folders(found, &[root.to_path_buf()], root);
+        grouped.sort_by(|a, b| a.display.cmp(&b.display));
+        let shown: Vec<(&str, FileKind)> = grouped
+            .iter()
+            .map(|f| (f.display.as_str(), f.kind))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("loose.tar", FileKind::Tarball),
+                ("nested/a", FileKind::Artifact),
+                ("nested/c.tar", FileKind::Tarball),
+                ("run-7/app-image", FileKind::Artifact),
+            ],
+            "a scan folder itself is never an artifact; a folder with images in subfolders neither"
+        );
+    }
 
     #[test]
     fn a_folder_artifact_loads_its_image_files() {

@@ -150,9 +150,10 @@ impl Scanner {
             walk(&folder, self.depth, &mut budget, &mut seen);
         }
         self.cache.retain(|p, _| seen.contains_key(p));
-        let mut out = super::artifact_source::find(&self.artifact_roots, &self.cwd);
+        let in_roots = super::artifact_source::find(&self.artifact_roots, &self.cwd);
         let listed: std::collections::HashSet<PathBuf> =
-            out.iter().map(|f| f.path.clone()).collect();
+            in_roots.iter().map(|f| f.path.clone()).collect();
+        let mut out = Vec::new();
         seen.retain(|path, _| {
             !listed.contains(path) && !listed.iter().any(|a| path.starts_with(a))
         });
@@ -179,6 +180,8 @@ impl Scanner {
                 });
             }
         }
+        let mut out = super::artifact_source::group_run_folders(out, &self.folders, &self.cwd);
+        out.extend(in_roots);
         out.sort_by(|a, b| a.display.cmp(&b.display));
         out
     }
@@ -341,7 +344,8 @@ mod tests {
             names,
             vec![
                 ("artifact.zip", FileKind::Artifact),
-                ("deep/img.zst", FileKind::Tarball),
+                // A folder with image files directly inside: a `gh run download` folder.
+                ("deep", FileKind::Artifact),
                 ("image.bin", FileKind::Tarball),
                 ("image.tgz", FileKind::Tarball),
             ]
