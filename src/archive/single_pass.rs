@@ -131,11 +131,23 @@ impl StreamedSource {
                     .by_index(e.index)
                     .map_err(|e| Problem::Zip(e.to_string()))
                     .map_err(at)?;
-                let counted = Counting {
-                    inner: reader,
-                    count: read,
+                let mut damage = None;
+                let data = ZipData {
+                    inner: Counting {
+                        inner: reader,
+                        count: read,
+                    },
+                    failed: &mut damage,
                 };
-                tee_and_list(e.compression, counted, out)
+                match (tee_and_list(e.compression, data, out), damage) {
+                    (Err(p), Some(detail)) if !matches!(p, Problem::Output(_)) => {
+                        Err(Problem::Corrupt {
+                            what: "zip entry".into(),
+                            detail,
+                        })
+                    }
+                    (result, _) => result,
+                }
             }
         }
         .map_err(at)?;
@@ -171,6 +183,21 @@ impl<R: Read> Read for Tee<'_, R> {
             return Err(io::Error::new(kind, "the output stopped"));
         }
         Ok(n)
+    }
+}
+
+/// Remembers the zip reader's own error (a bad checksum, damaged Deflate data): it names the
+/// problem better than the tar or decoder error it causes further up.
+struct ZipData<'a, R> {
+    inner: R,
+    failed: &'a mut Option<String>,
+}
+
+impl<R: Read> Read for ZipData<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.read(buf).inspect_err(|e| {
+            self.failed.get_or_insert_with(|| e.to_string());
+        })
     }
 }
 
