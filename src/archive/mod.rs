@@ -12,6 +12,7 @@ mod index;
 mod layout_dir;
 mod model;
 mod open;
+mod single_pass;
 mod tar_source;
 mod zipped;
 
@@ -19,6 +20,7 @@ pub use error::{ArchiveError, Problem};
 pub use export::{Plan as ConversionPlan, is_loadable_tag};
 pub use model::*;
 pub use open::{Sniffed, Target, decoder, is_tar_header, sniff};
+pub use single_pass::{StreamedSource, daemon_accepts_decompressed};
 
 use std::path::Path;
 
@@ -36,6 +38,25 @@ pub fn inspect_with_cache(
 ) -> Result<ArchiveReport, ArchiveError> {
     open::inspect(path, cache_dir)
 }
+/// Decompress a streamed source (a compressed tar, or a zip's deflated image entry) once:
+/// pass every decompressed tar byte to `out`, advance `read` towards [`StreamedSource::total`],
+/// and return the report [`inspect`] would give, now stored in `cache_dir`. A path that is
+/// listed without decompressing (see [`StreamedSource::open`]) is an error here.
+pub fn send_decompressed_and_inspect(
+    path: &Path,
+    out: &mut dyn std::io::Write,
+    read: &std::sync::atomic::AtomicU64,
+    cache_dir: Option<&Path>,
+) -> Result<ArchiveReport, ArchiveError> {
+    match StreamedSource::open(path)? {
+        Some(source) => source.send_and_inspect(out, read, cache_dir),
+        None => Err(Problem::Invalid(
+            "not a compressed tarball or a deflated zip entry: nothing to decompress".into(),
+        )
+        .at(path)),
+    }
+}
+
 /// What [`write_docker_archive`] wrote.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WriteSummary {

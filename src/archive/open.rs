@@ -178,6 +178,16 @@ pub fn inspect(path: &Path, cache_dir: Option<&Path>) -> Result<ArchiveReport, A
 
 /// List a compressed tar in one streaming pass.
 pub fn streamed_images(compression: Compression, reader: impl Read) -> Result<Images, Problem> {
+    let mut tar = StreamedTar::read(tar_stream(compression, reader)?)?;
+    formats::read_images(&mut tar, false)
+}
+
+/// The decompressed bytes of a compressed tar, from its first byte, once its first block has
+/// been checked to be a tar header.
+pub fn tar_stream<'a>(
+    compression: Compression,
+    reader: impl Read + 'a,
+) -> Result<impl Read + 'a, Problem> {
     let mut decoded = decoder(compression, reader)?;
     let mut head = Vec::with_capacity(SNIFF_LEN);
     (&mut decoded)
@@ -194,8 +204,7 @@ pub fn streamed_images(compression: Compression, reader: impl Read) -> Result<Im
             ))
         });
     }
-    let mut tar = StreamedTar::read(std::io::Cursor::new(head).chain(decoded))?;
-    formats::read_images(&mut tar, false)
+    Ok(std::io::Cursor::new(head).chain(decoded))
 }
 
 /// List a seekable window of a file (a Stored zip entry) with header seeks.

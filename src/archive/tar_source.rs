@@ -2,6 +2,7 @@
 //! compressed tar is listed in one streaming pass that keeps only small JSON-looking files.
 
 use std::io::{self, Read, Seek, SeekFrom};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::index::{Blobs, Entry, EntryIndex, Kind, META_LIMIT, check_meta_size};
 use super::{Compression, Problem};
@@ -270,5 +271,25 @@ impl<R: Read + Seek> Seek for Window<R> {
         self.pos = target
             .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "seek before start"))?;
         Ok(self.pos)
+    }
+}
+
+/// A reader that adds the bytes it passes to a progress counter.
+pub struct Counting<'a, R> {
+    pub inner: R,
+    pub count: &'a AtomicU64,
+}
+
+impl<R: Read> Read for Counting<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+impl<R: Seek> Seek for Counting<'_, R> {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        self.inner.seek(pos)
     }
 }

@@ -33,29 +33,27 @@ pub(super) async fn plan_delta(
     Ok((!skip.is_empty()).then_some(skip))
 }
 
-/// After a delta load: every image of the archive is in the daemon under its config digest,
+/// After a delta (or single-pass) load, `what`: every image of the archive is in the daemon under its config digest,
 /// with the archive's layers, and every reported tag points at one of them.
 pub(super) async fn verify(
     daemon: &Daemon,
     report: &ArchiveReport,
     loaded: &[LoadedImage],
+    what: &str,
 ) -> Result<(), String> {
     let ids: HashSet<&str> = report.images.iter().map(|i| i.id.as_str()).collect();
     for image in &report.images {
         let got = daemon
             .inspect_raw(&image.id)
             .await
-            .map_err(|e| format!("delta load not verified: {e}"))?;
+            .map_err(|e| format!("{what} not verified: {e}"))?;
         let layers = got.root_fs.and_then(|r| r.layers).unwrap_or_default();
         if got.id.as_deref() != Some(image.id.as_str()) || layers != image.diff_ids() {
-            return Err(format!(
-                "delta load gave a different image than {}",
-                image.id
-            ));
+            return Err(format!("{what} gave a different image than {}", image.id));
         }
     }
     match loaded.iter().find(|l| !ids.contains(l.id.as_str())) {
-        Some(l) => Err(format!("delta load produced unexpected image {}", l.id)),
+        Some(l) => Err(format!("{what} produced unexpected image {}", l.id)),
         None => Ok(()),
     }
 }

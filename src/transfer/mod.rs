@@ -11,6 +11,8 @@ mod job;
 pub mod load;
 mod restore;
 pub mod save;
+mod single_pass;
+mod upload;
 
 pub use body::ChannelWriter;
 pub use error::TransferError;

@@ -257,10 +257,14 @@ pub fn all_image_ids() -> Vec<String> {
     ids
 }
 
-/// The haul binary under test.
+/// The haul binary under test, with an inspect cache of this test process (never the
+/// user's); a test that checks the cache sets its own `HAUL_CACHE_DIR` after this.
 pub fn haul() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_haul"));
-    cmd.env_remove("DOCKER_CONTEXT");
+    cmd.env_remove("DOCKER_CONTEXT").env(
+        "HAUL_CACHE_DIR",
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cache-{}", std::process::id())),
+    );
     cmd
 }
 
