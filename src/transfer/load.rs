@@ -185,19 +185,26 @@ pub fn start_load(
         let report = load(&ctx, &daemon, &path, opts)
             .await
             .map_err(TransferError::into_job_error)?;
-        let outcome = JobOutcome {
-            summary: summary(&report),
-            images: report
+        let outcome = report.outcome();
+        let _ = tx.send(report);
+        Ok(outcome)
+    });
+    (id, rx)
+}
+
+impl LoadReport {
+    /// What a load job shows when it is done: the summary line and the loaded images.
+    pub fn outcome(&self) -> JobOutcome {
+        JobOutcome {
+            summary: summary(self),
+            images: self
                 .loaded
                 .iter()
                 .map(|l| l.name.clone().unwrap_or_else(|| l.id.clone()))
                 .collect(),
             files: Vec::new(),
-        };
-        let _ = tx.send(report);
-        Ok(outcome)
-    });
-    (id, rx)
+        }
+    }
 }
 
 /// One line: "loaded app:1.0 (0123456789ab); skipped 3 layers (812 MB)".

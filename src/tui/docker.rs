@@ -160,15 +160,7 @@ impl Backend for DockerBackend {
             let report = transfer::load(&ctx, &daemon, &path, LoadOptions::default())
                 .await
                 .map_err(transfer::TransferError::into_job_error)?;
-            Ok(JobOutcome {
-                summary: transfer::load::summary(&report),
-                images: report
-                    .loaded
-                    .iter()
-                    .map(|l| l.name.clone().unwrap_or_else(|| l.id.clone()))
-                    .collect(),
-                files: Vec::new(),
-            })
+            Ok(report.outcome())
         })
     }
 
