@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use bollard::models::ImageInspect;
+use bollard::models::{ImageInspect, ImageSummary};
 use bollard::query_parameters::ListImagesOptions;
 use futures_util::{StreamExt, TryStreamExt, stream};
 
@@ -67,15 +67,21 @@ fn root_layers(inspect: &ImageInspect) -> Vec<String> {
 }
 
 /// Every image, like `docker images`; dangling ones only with `all` (then also intermediates).
-pub async fn list_images(daemon: &Daemon, all: bool) -> Result<Vec<ImageRow>, DaemonError> {
-    let summaries = daemon
+/// The daemon's image summaries (`all`: dangling and intermediate images too).
+pub async fn summaries(daemon: &Daemon, all: bool) -> Result<Vec<ImageSummary>, DaemonError> {
+    let options = ListImagesOptions {
+        all,
+        ..Default::default()
+    };
+    daemon
         .meta()
-        .list_images(Some(ListImagesOptions {
-            all,
-            ..Default::default()
-        }))
+        .list_images(Some(options))
         .await
-        .map_err(|e| daemon.error("list images", e))?;
+        .map_err(|e| daemon.error("list images", e))
+}
+
+pub async fn list_images(daemon: &Daemon, all: bool) -> Result<Vec<ImageRow>, DaemonError> {
+    let summaries = summaries(daemon, all).await?;
     let wanted: Vec<_> = summaries
         .into_iter()
         .filter(|s| all || !is_dangling(&s.repo_tags))
@@ -199,14 +205,7 @@ pub async fn inspect_report(daemon: &Daemon, name: &str) -> Result<ArchiveReport
 /// Chain IDs of every layer prefix of every image the daemon holds: a layer whose chain ID is
 /// in this set need not be sent again (classic store).
 pub async fn chain_ids_present(daemon: &Daemon) -> Result<HashSet<String>, DaemonError> {
-    let summaries = daemon
-        .meta()
-        .list_images(Some(ListImagesOptions {
-            all: true,
-            ..Default::default()
-        }))
-        .await
-        .map_err(|e| daemon.error("list images", e))?;
+    let summaries = summaries(daemon, true).await?;
     let stacks: Vec<Vec<String>> = stream::iter(summaries.into_iter().map(|s| s.id))
         .map(|id| async move {
             match daemon.inspect_raw(&id).await {

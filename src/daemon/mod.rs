@@ -11,7 +11,7 @@ mod images;
 
 pub use client::{CONNECT_TIMEOUT, Daemon, METADATA_TIMEOUT};
 pub use endpoint::{Endpoint, EnvVars, Source};
-pub use images::{Store, chain_ids_present, image_info, inspect_report, list_images};
+pub use images::{Store, chain_ids_present, image_info, inspect_report, list_images, summaries};
 
 /// One row of `haul images`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

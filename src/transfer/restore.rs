@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use bollard::query_parameters::{ListImagesOptions, RemoveImageOptions, TagImageOptions};
+use bollard::query_parameters::{RemoveImageOptions, TagImageOptions};
 
 use super::TransferError;
 use super::load::LoadedImage;
@@ -45,14 +45,7 @@ impl Snapshot {
     /// Every tag and image of the daemon, in one `list_images` call: for a load whose archive is
     /// listed only at its end (the single pass), so its tags are not known beforehand.
     pub async fn everything(daemon: &Daemon) -> Result<Snapshot, DaemonError> {
-        let summaries = daemon
-            .meta()
-            .list_images(Some(ListImagesOptions {
-                all: true,
-                ..Default::default()
-            }))
-            .await
-            .map_err(|e| daemon.error("list images", e))?;
+        let summaries = crate::daemon::summaries(daemon, true).await?;
         let mut snap = Snapshot::default();
         for image in summaries {
             for tag in image.repo_tags.iter().filter(|t| *t != "<none>:<none>") {

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
-use bollard::query_parameters::{EventsOptions, ListImagesOptions, RemoveImageOptions};
+use bollard::query_parameters::{EventsOptions, RemoveImageOptions};
 use futures_util::StreamExt;
 
 use super::backend::{Backend, DaemonEvent, DaemonInfo, Events, Present, Reply};
@@ -130,14 +130,9 @@ impl Backend for DockerBackend {
             let daemon = daemon.await?;
             on_blocking(move || async move {
                 // Only the IDs: no inspect per image (chain_ids_present does those).
-                let image_ids: HashSet<String> = daemon
-                    .meta()
-                    .list_images(Some(ListImagesOptions {
-                        all: true,
-                        ..Default::default()
-                    }))
+                let image_ids: HashSet<String> = crate::daemon::summaries(&daemon, true)
                     .await
-                    .map_err(|e| daemon.error("list images", e).to_string())?
+                    .map_err(|e| e.to_string())?
                     .into_iter()
                     .map(|s| s.id)
                     .collect();
