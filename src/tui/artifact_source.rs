@@ -36,9 +36,9 @@ pub fn find(roots: &[PathBuf], cwd: &Path) -> Vec<FoundFile> {
 
 /// `gh run download` (and `actions/download-artifact`) write one folder per artifact, holding
 /// the artifact's files. Such a folder is recognised by its shape: a folder below a scan folder
-/// (not a scan folder itself) with image files directly inside and none in subfolders. Its
-/// files become one Artifacts row for the folder (inspected by `haul::artifacts`, as any
-/// artifact folder); image files elsewhere stay Tarballs rows.
+/// (not a scan folder itself) with image files directly inside and none in subfolders. Such a
+/// folder gets one Artifacts row (inspected by `haul::artifacts`, as any artifact folder); its
+/// image files stay Tarballs rows as well.
 pub fn group_run_folders(
     found: Vec<FoundFile>,
     scan_folders: &[PathBuf],
@@ -65,10 +65,9 @@ pub fn group_run_folders(
                 .is_some_and(|n| !n.to_string_lossy().starts_with('.'))
         })
         .collect();
-    let mut out: Vec<FoundFile> = found
-        .into_iter()
-        .filter(|f| !(f.path.is_file() && f.path.parent().is_some_and(|p| folders.contains(p))))
-        .collect();
+    // Additive: the image files stay in Tarballs too, so a plain folder of tarballs that happens
+    // to look like a run download loses nothing from the view a user looks in first.
+    let mut out = found;
     out.extend(folders.into_iter().map(|dir| FoundFile {
         display: super::scan::display_path(&dir, cwd),
         stamp: stamp_of(&dir),
@@ -208,10 +207,14 @@ mod tests {
             [
                 ("loose.tar", FileKind::Tarball),
                 ("nested/a", FileKind::Artifact),
+                ("nested/a/b.tar", FileKind::Tarball),
                 ("nested/c.tar", FileKind::Tarball),
                 ("run-7/app-image", FileKind::Artifact),
+                ("run-7/app-image/app.tar", FileKind::Tarball),
+                ("run-7/app-image/debug.tar.zst", FileKind::Tarball),
             ],
-            "a scan folder itself is never an artifact; a folder with images in subfolders neither"
+            "a scan folder itself is never an artifact, nor a folder with images in subfolders; \
+             the files of an artifact folder stay Tarballs rows"
         );
     }
 

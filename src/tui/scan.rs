@@ -344,8 +344,10 @@ mod tests {
             names,
             vec![
                 ("artifact.zip", FileKind::Artifact),
-                // A folder with image files directly inside: a `gh run download` folder.
+                // A folder with image files directly inside: a `gh run download` folder,
+                // whose files are also listed as tarballs.
                 ("deep", FileKind::Artifact),
+                ("deep/img.zst", FileKind::Tarball),
                 ("image.bin", FileKind::Tarball),
                 ("image.tgz", FileKind::Tarball),
             ]
