@@ -10,19 +10,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use common::archives::*;
 use haul::archive::{self, Problem, StreamedSource};
 
-/// Bytes that do not compress: a layer big enough to cross many 128 KiB chunks.
-fn noise(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect()
-}
-
 fn image() -> TestImage {
     let layers = vec![
         layer_tar(&[("big.bin", &noise(1_500_000, 7))]),

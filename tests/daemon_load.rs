@@ -8,21 +8,7 @@ use std::path::{Path, PathBuf};
 use common::docker::*;
 
 fn haul_load(args: &[&str]) -> (bool, Vec<serde_json::Value>, String) {
-    let out = haul()
-        .arg("load")
-        .arg("--json")
-        .args(args)
-        .output()
-        .unwrap();
-    let reports = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
-        .collect();
-    (
-        out.status.success(),
-        reports,
-        String::from_utf8_lossy(&out.stderr).to_string(),
-    )
+    haul_load_in(None, args)
 }
 
 fn haul_save(args: &[&str]) {

@@ -5,28 +5,10 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::archives::{OciOptions, TestImage, gzip, layer_tar, oci_layout_files, tar_of, zip_of};
+use common::archives::{
+    OciOptions, TestImage, gzip, layer_tar, noise, oci_layout_files, tar_of, zip_of,
+};
 use common::docker::*;
-
-/// Run `haul load --json ARGS` with the inspect cache in `cache`.
-fn haul_load(cache: &Path, args: &[&str]) -> (bool, Vec<serde_json::Value>, String) {
-    let out = haul()
-        .env("HAUL_CACHE_DIR", cache)
-        .arg("load")
-        .arg("--json")
-        .args(args)
-        .output()
-        .unwrap();
-    let reports = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
-        .collect();
-    (
-        out.status.success(),
-        reports,
-        String::from_utf8_lossy(&out.stderr).to_string(),
-    )
-}
 
 fn haul_inspect(cache: &Path, path: &str) -> serde_json::Value {
     let out = haul()
@@ -44,19 +26,6 @@ fn haul_inspect(cache: &Path, path: &str) -> serde_json::Value {
 
 fn cache_entries(cache: &Path) -> usize {
     std::fs::read_dir(cache.join("inspect")).map_or(0, |d| d.count())
-}
-
-/// Bytes that do not compress, so the layer crosses many upload chunks.
-fn noise(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect()
 }
 
 /// A two-layer image with a unique tag (`docker load` accepts configs built by the tests).
@@ -102,7 +71,7 @@ fn cold_cache_loads_of_zip_gzip_and_zstd_take_one_pass_and_fill_the_cache() {
         let cache = tempfile::tempdir().unwrap();
         let _ = docker_ok(&["rmi", &tag]);
         assert!(!exists(&image.id()));
-        let (ok, reports, err) = haul_load(cache.path(), &["--full", path_str(path)]);
+        let (ok, reports, err) = haul_load_in(Some(cache.path()), &["--full", path_str(path)]);
         assert!(ok, "{}: {err}", path.display());
         let r = &reports[0];
         assert_eq!(r["mode"], "single-pass", "{}: {r}", path.display());
@@ -122,7 +91,7 @@ fn cold_cache_loads_of_zip_gzip_and_zstd_take_one_pass_and_fill_the_cache() {
         assert_eq!(cache_entries(cache.path()), 1);
         // A second load with the warm cache takes the ordinary route.
         docker(&["rmi", &tag]);
-        let (ok, reports, err) = haul_load(cache.path(), &["--full", path_str(path)]);
+        let (ok, reports, err) = haul_load_in(Some(cache.path()), &["--full", path_str(path)]);
         assert!(ok, "{err}");
         assert_ne!(reports[0]["mode"], "single-pass", "{}", reports[0]);
         assert_eq!(image_id(&tag), image.id());
@@ -147,7 +116,7 @@ fn an_oci_archive_in_a_zip_loads_through_the_fallback() {
     let zip = dir.path().join("oci-artifact.zip");
     std::fs::write(&zip, zip_of(&[("image.oci.tar", &oci)], true)).unwrap();
     let cache = tempfile::tempdir().unwrap();
-    let (ok, reports, err) = haul_load(cache.path(), &["--full", path_str(&zip)]);
+    let (ok, reports, err) = haul_load_in(Some(cache.path()), &["--full", path_str(&zip)]);
     assert!(ok, "{err}");
     let r = &reports[0];
     let id = image.id();
@@ -196,7 +165,7 @@ fn a_broken_zip_or_gzip_is_one_error_line_and_loads_nothing() {
     for (path, bytes) in cases {
         std::fs::write(&path, bytes).unwrap();
         let cache = tempfile::tempdir().unwrap();
-        let (ok, _, err) = haul_load(cache.path(), &["--full", path_str(&path)]);
+        let (ok, _, err) = haul_load_in(Some(cache.path()), &["--full", path_str(&path)]);
         assert!(!ok, "{}", path.display());
         assert_eq!(err.lines().count(), 1, "{err}");
         let name = path.file_name().unwrap().to_string_lossy();

@@ -169,9 +169,14 @@ pub fn build_on(base: &str, name: &str, layers: &[Layer], images: &mut Images) -
     }
     dockerfile.push_str("CMD [\"/etc/hello.txt\"]\n");
     std::fs::write(dir.path().join("Dockerfile"), dockerfile).expect("write Dockerfile");
+    docker_build(dir.path(), name)
+}
+
+/// `docker build -t name ctx` with the classic builder; returns the image ID.
+pub fn docker_build(ctx: &Path, name: &str) -> String {
     let out = Command::new("docker")
         .args(["build", "-q", "-t", name])
-        .arg(dir.path())
+        .arg(ctx)
         .env("DOCKER_BUILDKIT", "0")
         .output()
         .expect("docker build");
@@ -181,6 +186,25 @@ pub fn build_on(base: &str, name: &str, layers: &[Layer], images: &mut Images) -
         String::from_utf8_lossy(&out.stderr)
     );
     image_id(name)
+}
+
+/// Run `haul load --json ARGS` (with the inspect cache in `cache` when given): success, one
+/// report per line of stdout, and stderr.
+pub fn haul_load_in(cache: Option<&Path>, args: &[&str]) -> (bool, Vec<serde_json::Value>, String) {
+    let mut cmd = haul();
+    if let Some(cache) = cache {
+        cmd.env("HAUL_CACHE_DIR", cache);
+    }
+    let out = cmd.arg("load").arg("--json").args(args).output().unwrap();
+    let reports = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    (
+        out.status.success(),
+        reports,
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
 }
 
 /// `size` bytes from /dev/urandom (incompressible, so layer sizes are real).

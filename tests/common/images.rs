@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use super::docker::{Images, image_id, write_random};
+use super::docker::{Images, docker_build, write_random};
 
 /// Build `name` FROM `base`: `files` (name, size of random content) are written to the context
 /// first, then the Dockerfile `lines` run with the classic builder (no shell in the image).
@@ -19,23 +19,9 @@ pub fn build_lines(
     for (file, size) in files {
         write_random(&ctx.path().join(file), *size);
     }
-    std::fs::write(
-        ctx.path().join("Dockerfile"),
-        format!("FROM {base}\n{}\n", lines.join("\n")),
-    )
-    .unwrap();
-    let out = Command::new("docker")
-        .args(["build", "-q", "-t", name])
-        .arg(ctx.path())
-        .env("DOCKER_BUILDKIT", "0")
-        .output()
-        .expect("docker build");
-    assert!(
-        out.status.success(),
-        "docker build failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    image_id(name)
+    let dockerfile = format!("FROM {base}\n{}\n", lines.join("\n"));
+    std::fs::write(ctx.path().join("Dockerfile"), dockerfile).unwrap();
+    docker_build(ctx.path(), name)
 }
 
 /// `created_by` of every history entry, oldest first (`docker history` lists newest first).
