@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
 use std::io::{self, BufReader, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
 
 use super::index::{Blobs, normalise};
@@ -58,7 +58,16 @@ pub fn is_loadable_tag(tag: &str) -> bool {
 
 impl Plan {
     pub fn new(path: &Path, skip: &HashSet<String>) -> Result<Plan, ArchiveError> {
-        let report = super::inspect(path)?;
+        Plan::from_report(super::inspect(path)?, skip)
+    }
+
+    /// A plan for an archive already listed: no second listing of the file.
+    pub fn from_report(
+        report: ArchiveReport,
+        skip: &HashSet<String>,
+    ) -> Result<Plan, ArchiveError> {
+        let path = PathBuf::from(&report.path);
+        let path = path.as_path();
         let mut needed = BTreeMap::new();
         let mut zstd_layers = HashSet::new();
         let mut summary = WriteSummary::default();

@@ -24,7 +24,7 @@ use super::restore::Snapshot;
 use super::single_pass::{self, Route};
 use super::upload::{Attempt, How, attempt};
 use super::{JobContext, JobId, JobKind, JobOutcome, Jobs, TransferError};
-use crate::archive;
+use crate::archive::{self, ArchiveReport, ConversionPlan};
 use crate::daemon::Daemon;
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -109,8 +109,8 @@ async fn two_pass(
     if !opts.full {
         match plan_delta(daemon, &report).await {
             Ok(Some(skip)) => {
-                set_total(ctx, path, &skip).await?;
-                match attempt(ctx, daemon, path, &report, How::Convert(skip), &snapshot).await {
+                let plan = conversion_plan(ctx, &report, skip).await?;
+                match attempt(ctx, daemon, path, &report, How::Convert(plan), &snapshot).await {
                     Ok(done) => match verify(daemon, &report, &done.loaded, "delta load").await {
                         Ok(()) => return Ok(done.into_report(path, LoadMode::Delta, source_len)),
                         Err(why) => fallback = Some(why),
@@ -128,8 +128,8 @@ async fn two_pass(
         ctx.progress.set_total(source_len);
         (How::AsIs, LoadMode::AsIs)
     } else {
-        set_total(ctx, path, &HashSet::new()).await?;
-        (How::Convert(HashSet::new()), LoadMode::Converted)
+        let plan = conversion_plan(ctx, &report, HashSet::new()).await?;
+        (How::Convert(plan), LoadMode::Converted)
     };
     let done = attempt(ctx, daemon, path, &report, how, &snapshot).await?;
     let mut out = done.into_report(path, mode, source_len);
@@ -137,16 +137,17 @@ async fn two_pass(
     Ok(out)
 }
 
-/// Progress total of a converted load: the source bytes the conversion will read.
-async fn set_total(
+/// The conversion of an already listed archive, leaving out `skip`; its source bytes become the
+/// progress total.
+async fn conversion_plan(
     ctx: &JobContext,
-    path: &Path,
-    skip: &HashSet<String>,
-) -> Result<(), TransferError> {
-    let (owned, skip) = (path.to_path_buf(), skip.clone());
-    let total = blocking(move || archive::load_total(&owned, &skip)).await??;
-    ctx.progress.set_total(total);
-    Ok(())
+    report: &ArchiveReport,
+    skip: HashSet<String>,
+) -> Result<Box<ConversionPlan>, TransferError> {
+    let report = report.clone();
+    let plan = blocking(move || ConversionPlan::from_report(report, &skip)).await??;
+    ctx.progress.set_total(plan.total_bytes());
+    Ok(Box::new(plan))
 }
 
 pub(super) async fn blocking<T: Send + 'static>(

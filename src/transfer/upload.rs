@@ -4,7 +4,6 @@
 //! thread writes into (a conversion, or the single-pass listing). Cancelling mid-upload drops
 //! the request, so the daemon sees a broken upload and loads nothing.
 
-use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -21,7 +20,7 @@ use super::body::{CHANNEL_CHUNKS, CHUNK, ChannelWriter};
 use super::load::LoadedImage;
 use super::restore::Snapshot;
 use super::{JobContext, Phase, TransferError};
-use crate::archive::{self, ArchiveError, ArchiveReport, WriteSummary};
+use crate::archive::{self, ArchiveError, ArchiveReport, ConversionPlan, WriteSummary};
 use crate::daemon::{Daemon, DaemonError};
 
 pub(super) type Body = std::pin::Pin<Box<dyn Stream<Item = Result<Bytes, std::io::Error>> + Send>>;
@@ -106,8 +105,8 @@ pub(super) async fn upload<T>(
 pub(super) enum How {
     /// The file's own bytes.
     AsIs,
-    /// A docker-archive written by the conversion, leaving out these diff IDs.
-    Convert(HashSet<String>),
+    /// A docker-archive written by this conversion.
+    Convert(Box<ConversionPlan>),
 }
 
 pub(super) struct Attempt {
@@ -138,12 +137,12 @@ pub(super) async fn attempt(
             });
             (Box::pin(body), None)
         }
-        How::Convert(skip) => {
+        How::Convert(plan) => {
             let (tx, rx) = mpsc::channel(CHANNEL_CHUNKS);
             let source = path.to_path_buf();
             let progress = ctx.progress.clone();
             let producer =
-                tokio::task::spawn_blocking(move || convert(&source, &skip, tx, &progress));
+                tokio::task::spawn_blocking(move || convert(&plan, &source, tx, &progress));
             (Box::pin(ReceiverStream::new(rx)), Some(producer))
         }
     };
@@ -168,13 +167,14 @@ pub(super) async fn attempt(
 
 /// Blocking: write the docker-archive stream into the channel.
 fn convert(
+    plan: &ConversionPlan,
     source: &Path,
-    skip: &HashSet<String>,
     tx: mpsc::Sender<Result<Bytes, std::io::Error>>,
     progress: &super::Progress,
 ) -> Result<WriteSummary, ArchiveError> {
     let mut out = ChannelWriter::new(tx);
-    let result = archive::write_docker_archive(source, skip, &mut out, progress.done_counter())
+    let result = plan
+        .write(&mut out, progress.done_counter())
         .and_then(|summary| {
             std::io::Write::flush(&mut out)
                 .map(|_| summary)
