@@ -3,7 +3,7 @@
 mod common;
 
 use common::docker::*;
-use haul::daemon::{Daemon, Store, chain_ids_present, inspect_report};
+use haul::daemon::{Daemon, EngineKind, holdings, inspect_report};
 
 fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Runtime::new().unwrap()
@@ -138,12 +138,10 @@ fn inspect_report_matches_docker_inspect_and_history() {
         err.contains("No such image") || err.contains("no such image"),
         "{err}"
     );
-    // The chain IDs of every prefix of this image are known to be present.
-    let present = rt.block_on(chain_ids_present(&daemon)).unwrap();
-    for chain in haul::digest::chain_ids(&image.diff_ids()) {
-        assert!(present.contains(&chain));
-    }
-    assert_eq!(rt.block_on(daemon.store()).unwrap(), Store::Classic);
+    // Every layer of this image is known to be present.
+    let held = rt.block_on(holdings::fetch(&daemon)).unwrap();
+    assert!(held.layers_present(image).iter().all(|p| *p));
+    assert_eq!(daemon.engine().kind, EngineKind::DockerClassic);
     drop(rt);
     // The synchronous entry point `haul inspect docker://NAME` uses.
     let sync = haul::cli::images::daemon_inspect(&app, None).unwrap();
