@@ -345,6 +345,13 @@ impl Engine {
         .unwrap_or_else(|e| panic!("[{}] connect: {e}", self.name))
     }
 
+    /// The same, inside a runtime.
+    pub async fn connect_async(&self) -> haul::daemon::Daemon {
+        haul::daemon::Daemon::connect_default(Some(self.host.clone()))
+            .await
+            .unwrap_or_else(|e| panic!("[{}] connect: {e}", self.name))
+    }
+
     /// How the engine names a reference it was given: Podman qualifies `haul-test/x:t` as
     /// `docker.io/haul-test/x:t`.
     pub fn reported_name(&self, name: &str) -> String {

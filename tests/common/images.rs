@@ -25,6 +25,24 @@ impl Engine {
         self.docker_build(ctx.path(), name)
     }
 
+    /// `docker history` sizes in bytes, oldest first.
+    pub fn history_sizes(&self, reference: &str) -> Vec<u64> {
+        let text = self.run(&[
+            "history",
+            "--no-trunc",
+            "--human=false",
+            "--format",
+            "{{.Size}}",
+            reference,
+        ]);
+        let mut sizes: Vec<u64> = text
+            .lines()
+            .map(|l| l.trim().parse().expect("a size in bytes"))
+            .collect();
+        sizes.reverse();
+        sizes
+    }
+
     /// `created_by` of every history entry, oldest first (`docker history` lists newest first).
     pub fn history_created_by(&self, reference: &str) -> Vec<String> {
         let out = self
