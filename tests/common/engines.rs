@@ -28,7 +28,10 @@
 //!
 //! - `each_engine` runs the body on every selected engine that is up, catches a panic per engine
 //!   and fails at the end naming each engine that failed (so one run shows the whole matrix).
-//!   `each_engine_of(test, &[Kind::...], body)` runs only on the kinds listed.
+//!   `each_engine_of(test, &[Kind::...], body)` runs only on the kinds listed;
+//!   `each_engine_except(test, &[(Kind::..., "why")], body)` leaves out kinds where the test is
+//!   known to fail because haul is wrong there (a pending fix: remove the entry with the fix;
+//!   `HAUL_TEST_KNOWN_FAILURES=run` runs them anyway).
 //! - Selection: `HAUL_TEST_ENGINES=docker20,podman43` (names, comma-separated; default: all four).
 //! - An engine that does not come up: with `CI=true` the test fails (naming the engine and its log),
 //!   elsewhere it is skipped with a note on stderr.
@@ -239,6 +242,25 @@ pub fn each_engine_of(test: &str, kinds: &[Kind], body: impl Fn(&'static Engine)
     let list = engines(test)
         .into_iter()
         .filter(|e| kinds.contains(&e.kind))
+        .collect();
+    run_on(test, list, body)
+}
+
+/// `each_engine`, except on kinds where the test is known to fail because haul is wrong there
+/// (the fix is pending; the reason says what fails, and the lead's engine-matrix notes hold the
+/// details). Those are skipped with a note; `HAUL_TEST_KNOWN_FAILURES=run` runs them too. Remove
+/// an entry when the code is fixed.
+pub fn each_engine_except(test: &str, known: &[(Kind, &str)], body: impl Fn(&'static Engine)) {
+    let run_all = std::env::var("HAUL_TEST_KNOWN_FAILURES").as_deref() == Ok("run");
+    let list = engines(test)
+        .into_iter()
+        .filter(|e| match known.iter().find(|(k, _)| *k == e.kind) {
+            Some((_, why)) if !run_all => {
+                eprintln!("note: {test} not run on {}: known failure: {why}", e.name);
+                false
+            }
+            _ => true,
+        })
         .collect();
     run_on(test, list, body)
 }

@@ -1,5 +1,8 @@
 //! Image helpers beyond `docker.rs`: builds with any Dockerfile lines (ENV, LABEL: history
-//! entries without a layer), and the engine's own history for comparisons.
+//! entries without a layer), the engine's own history, and the comparison of what haul read from
+//! a tarball with what the engine says about the same image.
+
+use haul::archive::ImageInfo;
 
 use super::docker::{Images, docker20, write_random};
 use super::engines::Engine;
@@ -71,6 +74,43 @@ impl Engine {
             .collect();
         lines.reverse();
         lines
+    }
+}
+
+impl Engine {
+    /// What this engine calls the image haul read: its config digest where image IDs are config
+    /// digests, its manifest digest on the containerd store.
+    pub fn id_of(&self, image: &ImageInfo) -> String {
+        if self.is_containerd_store() {
+            image.manifest_digest.clone().unwrap_or_default()
+        } else {
+            image.id.clone()
+        }
+    }
+
+    /// What the engine says about `reference` must equal what haul read from a tarball: ID, diff
+    /// IDs, platform, and `created_by` of every history entry.
+    pub fn assert_same_as_daemon(&self, image: &ImageInfo, reference: &str) {
+        let daemon = self.inspect(reference);
+        let id = daemon["Id"].as_str().unwrap();
+        assert_eq!(self.id_of(image), id, "ID of {reference}");
+        assert_eq!(
+            image.diff_ids(),
+            self.diff_ids(reference),
+            "diff IDs of {reference}"
+        );
+        assert_eq!(image.os, daemon["Os"].as_str().unwrap());
+        assert_eq!(image.architecture, daemon["Architecture"].as_str().unwrap());
+        let ours: Vec<String> = image
+            .history
+            .iter()
+            .map(|h| h.created_by.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            ours,
+            self.history_created_by(reference),
+            "created_by of {reference}"
+        );
     }
 }
 
