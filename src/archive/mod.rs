@@ -3,6 +3,7 @@
 //! Read-only and synchronous. An uncompressed tar is listed with header seeks (layer bytes are
 //! never read); a compressed one needs one streaming pass, whose result is cached.
 
+pub mod blob_walk;
 mod cache;
 mod config;
 mod error;
