@@ -6,6 +6,7 @@
 pub mod blob_walk;
 mod cache;
 mod config;
+pub mod contents;
 mod error;
 mod export;
 mod formats;

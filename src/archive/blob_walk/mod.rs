@@ -10,13 +10,13 @@ use std::collections::HashSet;
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 mod seek;
 mod stream;
 
 use super::open::{self, Sniffed, Target};
-use super::tar_source::{Counting, ReadSeek, SeekableTar, Window, corrupt_tar};
+use super::tar_source::{ReadSeek, SeekableTar, Window, corrupt_tar};
 use super::zipped::{self, ZipImageEntry};
 use super::{ArchiveError, ArchiveReport, Compression, Container, Problem};
 use seek::{walk_folder, walk_seekable};
@@ -208,11 +208,36 @@ impl Walk {
         visitor: &mut dyn BlobVisitor,
         read: &AtomicU64,
     ) -> Result<WalkEnd, ArchiveError> {
+        self.run_until(visitor, read, &AtomicBool::new(false))
+    }
+
+    /// [`Self::run`], stopping with [`Problem::Cancelled`] soon after `cancelled` is set
+    /// (checked between blobs and, in a streamed walk, between blocks of the source).
+    pub fn run_until(
+        self,
+        visitor: &mut dyn BlobVisitor,
+        read: &AtomicU64,
+        cancelled: &AtomicBool,
+    ) -> Result<WalkEnd, ArchiveError> {
+        self.walk(visitor, read, cancelled).map_err(|mut e| {
+            if cancelled.load(Ordering::Relaxed) {
+                e.problem = Problem::Cancelled;
+            }
+            e
+        })
+    }
+
+    fn walk(
+        self,
+        visitor: &mut dyn BlobVisitor,
+        read: &AtomicU64,
+        cancelled: &AtomicBool,
+    ) -> Result<WalkEnd, ArchiveError> {
         let at = |p: Problem| p.at(&self.path);
         let mut seen = HashSet::new();
         let mut end = WalkEnd::default();
         match self.mode {
-            Mode::Folder(root) => walk_folder(&root, visitor).map_err(at)?,
+            Mode::Folder(root) => walk_folder(&root, visitor, cancelled).map_err(at)?,
             Mode::Seek(windows) => {
                 for (file, window) in windows {
                     let file = BufReader::new(File::open(&file).map_err(|e| at(e.into()))?);
@@ -223,14 +248,15 @@ impl Walk {
                         None => SeekableTar::open(Box::new(file), self.file_size),
                     }
                     .map_err(at)?;
-                    walk_seekable(&mut tar, visitor, &mut seen).map_err(at)?;
+                    walk_seekable(&mut tar, visitor, &mut seen, cancelled).map_err(at)?;
                 }
             }
             Mode::StreamFile(file, c) => {
                 let reader = File::open(&file).map_err(|e| at(e.into()))?;
-                let counted = Counting {
+                let counted = Metered {
                     inner: reader,
                     count: read,
+                    cancelled,
                 };
                 let reader = BufReader::with_capacity(256 * 1024, counted);
                 let images = walk_stream(c, reader, visitor, &mut seen).map_err(at)?;
@@ -246,9 +272,10 @@ impl Walk {
                     let reader = zip
                         .by_index(entry.index)
                         .map_err(|e| at(Problem::Zip(e.to_string())))?;
-                    let counted = Counting {
+                    let counted = Metered {
                         inner: reader,
                         count: read,
+                        cancelled,
                     };
                     let images =
                         walk_stream(entry.compression, counted, visitor, &mut seen).map_err(at)?;
@@ -274,9 +301,10 @@ impl Walk {
                     _ if head.is_empty() => return Err(at(Problem::Empty)),
                     _ => return Err(at(Problem::NotAnArchive("not a tar stream".into()))),
                 };
-                let counted = Counting {
+                let counted = Metered {
                     inner: io::Cursor::new(head).chain(reader),
                     count: read,
+                    cancelled,
                 };
                 let images = walk_stream(c, counted, visitor, &mut seen).map_err(at)?;
                 end.listings.push(open::assemble(
@@ -290,5 +318,23 @@ impl Walk {
             }
         }
         Ok(end)
+    }
+}
+
+/// Counts the source bytes read; stops with an error once `cancelled` is set.
+struct Metered<'a, R> {
+    inner: R,
+    count: &'a AtomicU64,
+    cancelled: &'a AtomicBool,
+}
+
+impl<R: Read> Read for Metered<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.cancelled.load(Ordering::Relaxed) {
+            return Err(io::Error::other("cancelled"));
+        }
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
     }
 }

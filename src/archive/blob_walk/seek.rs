@@ -4,6 +4,7 @@ use std::collections::HashSet;
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::{BlobBody, BlobMeta, BlobVisitor, HEAD_LEN, Inner};
 use crate::archive::index::{Blobs, Kind};
@@ -20,7 +21,11 @@ pub(super) fn read_up_to(
     Ok(())
 }
 
-pub(super) fn walk_folder(root: &Path, visitor: &mut dyn BlobVisitor) -> Result<(), Problem> {
+pub(super) fn walk_folder(
+    root: &Path,
+    visitor: &mut dyn BlobVisitor,
+    cancelled: &AtomicBool,
+) -> Result<(), Problem> {
     let dir = LayoutDir::open(root)?;
     let mut files: Vec<(String, u64)> = dir
         .index()
@@ -30,6 +35,9 @@ pub(super) fn walk_folder(root: &Path, visitor: &mut dyn BlobVisitor) -> Result<
         .collect();
     files.sort();
     for (name, size) in files {
+        if cancelled.load(Ordering::Relaxed) {
+            return Err(Problem::Cancelled);
+        }
         let mut file = BufReader::new(File::open(dir.file_path(&name)?)?);
         let mut head = Vec::with_capacity(HEAD_LEN);
         read_up_to(&mut file, &mut head, HEAD_LEN)?;
@@ -56,6 +64,7 @@ pub(super) fn walk_seekable(
     tar: &mut SeekableTar,
     visitor: &mut dyn BlobVisitor,
     seen: &mut HashSet<String>,
+    cancelled: &AtomicBool,
 ) -> Result<(), Problem> {
     let mut files: Vec<(u64, String, u64)> = tar
         .index()
@@ -65,6 +74,9 @@ pub(super) fn walk_seekable(
         .collect();
     files.sort();
     for (offset, name, size) in files {
+        if cancelled.load(Ordering::Relaxed) {
+            return Err(Problem::Cancelled);
+        }
         if seen.contains(&name) {
             continue;
         }
