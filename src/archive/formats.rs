@@ -320,10 +320,16 @@ impl OciWalk<'_> {
     }
 }
 
-/// The image name an index entry carries, as written.
+/// The image name an index entry carries, in the familiar form the docker CLI shows
+/// (`docker.io/library/app:1` -> `app:1`, `docker.io/team/app:1` -> `team/app:1`).
 fn tags_of(desc: &Descriptor) -> Option<String> {
-    desc.annotations
+    let name = desc
+        .annotations
         .get("io.containerd.image.name")
-        .or_else(|| desc.annotations.get("org.opencontainers.image.ref.name"))
-        .cloned()
+        .or_else(|| desc.annotations.get("org.opencontainers.image.ref.name"))?;
+    let familiar = name
+        .strip_prefix("docker.io/library/")
+        .or_else(|| name.strip_prefix("docker.io/"))
+        .unwrap_or(name);
+    Some(familiar.to_string())
 }
