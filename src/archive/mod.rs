@@ -13,6 +13,7 @@ mod formats;
 mod index;
 mod layout_dir;
 mod model;
+mod oci_export;
 mod open;
 mod single_pass;
 mod tar_source;
@@ -21,6 +22,7 @@ mod zipped;
 pub use error::{ArchiveError, Problem};
 pub use export::{Plan as ConversionPlan, is_loadable_tag};
 pub use model::*;
+pub use oci_export::{OciHow, OciPlan, OciWritten, generated_possible, native_possible};
 pub use open::{Sniffed, Target, decoder, is_tar_header, sniff};
 pub use single_pass::{StreamedSource, daemon_accepts_decompressed};
 
