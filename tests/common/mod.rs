@@ -8,3 +8,4 @@ pub mod fake_github;
 pub mod fixtures;
 pub mod http;
 pub mod images;
+pub mod loaded;

@@ -29,7 +29,7 @@ use super::verify::{complete_ids, expected_ids, verify};
 use super::{
     JobContext, JobId, JobKind, Jobs, LoadMode, LoadOptions, LoadReport, LoadedImage, TransferError,
 };
-use crate::archive::{self, ArchiveError, ArchiveReport, Problem, StreamedSource};
+use crate::archive::{self, ArchiveReport, Problem, StreamedSource};
 use crate::daemon::{Daemon, ImageIds, holdings};
 
 /// Load one path. Progress: source bytes read of the route's total.
@@ -136,6 +136,7 @@ async fn send(
     source_len: u64,
 ) -> Result<Sent, TransferError> {
     let mut expected = expected_ids(daemon.engine().ids, report);
+    let names = archive_names(report, &expected);
     let (loaded, sent) = match &plan.route {
         Route::AsIs => {
             ctx.progress.set_total(source_len);
@@ -144,9 +145,14 @@ async fn send(
                 body,
                 producer: None,
             };
-            judge(daemon, upload(ctx, daemon, path, sending).await?, snapshot)
-                .await?
-                .0
+            judge(
+                daemon,
+                upload(ctx, daemon, path, sending).await?,
+                snapshot,
+                &names,
+            )
+            .await?
+            .0
         }
         Route::Decompressed => {
             let owned = path.to_path_buf();
@@ -156,20 +162,35 @@ async fn send(
                     TransferError::Other(format!("{}: not compressed", path.display()))
                 })?;
             let sending = decompressed::sending(ctx, source);
-            judge(daemon, upload(ctx, daemon, path, sending).await?, snapshot)
-                .await?
-                .0
+            judge(
+                daemon,
+                upload(ctx, daemon, path, sending).await?,
+                snapshot,
+                &names,
+            )
+            .await?
+            .0
         }
         Route::DockerArchive { skip } => {
             let sending = docker_archive::sending(ctx, report, skip).await?;
-            judge(daemon, upload(ctx, daemon, path, sending).await?, snapshot)
-                .await?
-                .0
+            judge(
+                daemon,
+                upload(ctx, daemon, path, sending).await?,
+                snapshot,
+                &names,
+            )
+            .await?
+            .0
         }
         Route::OciLayout { skip, how } => {
             let sending = oci_layout::sending(ctx, report, skip, *how).await?;
-            let (answer, written) =
-                judge(daemon, upload(ctx, daemon, path, sending).await?, snapshot).await?;
+            let (answer, written) = judge(
+                daemon,
+                upload(ctx, daemon, path, sending).await?,
+                snapshot,
+                &names,
+            )
+            .await?;
             // The containerd store names an image by the manifest haul wrote for it.
             if daemon.engine().ids == ImageIds::TargetDigest
                 && let Some(written) = written
@@ -190,42 +211,73 @@ async fn send(
 
 /// The engine's answer judged: a producer's error (it explains a broken upload better than the
 /// transport error it causes), a refusal, a late cancel and unpack errors all fail the send,
-/// after undoing whatever the engine loaded.
+/// after undoing whatever the engine loaded: the names it reported and the archive's own
+/// (`archive`: an engine may import before refusing, without naming anything).
 async fn judge<T>(
     daemon: &Daemon,
     up: Upload<T>,
     snapshot: &Snapshot,
+    archive: &[LoadedImage],
 ) -> Result<((Vec<LoadedImage>, u64), Option<T>), TransferError> {
-    if let Some(Err(e)) = up.produced {
-        if !up.loaded.is_empty() {
-            snapshot.restore(daemon, &up.loaded).await?;
-        }
+    let undo = |loaded: Vec<LoadedImage>| async move {
+        let mut all = loaded;
+        all.extend(archive.iter().cloned());
+        snapshot.restore(daemon, &all).await
+    };
+    let failure = match (up.produced, up.refused) {
         // The engine stopped reading: its refusal says why.
-        return Err(match (e.problem, up.refused) {
-            (Problem::Output(_), Some(refusal)) => refusal.into(),
-            (problem, _) => ArchiveError {
-                path: e.path,
-                problem,
-            }
-            .into(),
-        });
-    }
-    if let Some(e) = up.refused {
-        if !up.loaded.is_empty() {
-            snapshot.restore(daemon, &up.loaded).await?;
+        (Some(Err(e)), Some(refusal)) if matches!(e.problem, Problem::Output(_)) => {
+            Some(refusal.into())
         }
-        return Err(e.into());
+        (Some(Err(e)), _) => Some(TransferError::from(e)),
+        (_, Some(refusal)) => Some(refusal.into()),
+        (Some(Ok(produced)), None) => {
+            if up.cancelled_late {
+                Some(TransferError::Cancelled)
+            } else if let Some(first) = up.unpack_errors.first() {
+                Some(TransferError::Other(first.clone()))
+            } else {
+                return Ok(((up.loaded, up.sent), Some(produced)));
+            }
+        }
+        (None, None) => {
+            if up.cancelled_late {
+                Some(TransferError::Cancelled)
+            } else {
+                up.unpack_errors
+                    .first()
+                    .map(|first| TransferError::Other(first.clone()))
+            }
+        }
+    };
+    match failure {
+        Some(e) => {
+            undo(up.loaded).await?;
+            Err(e)
+        }
+        None => Ok(((up.loaded, up.sent), None)),
     }
-    if up.cancelled_late {
-        snapshot.restore(daemon, &up.loaded).await?;
-        return Err(TransferError::Cancelled);
+}
+
+/// The names and IDs a load of `report` may create.
+fn archive_names(report: &ArchiveReport, expected: &[Option<String>]) -> Vec<LoadedImage> {
+    let mut out = Vec::new();
+    for (image, id) in report.images.iter().zip(expected) {
+        let id = id.clone().unwrap_or_default();
+        if image.tags.is_empty() {
+            out.push(LoadedImage {
+                name: None,
+                id: id.clone(),
+            });
+        }
+        for tag in image.tags.iter().filter(|t| archive::is_loadable_tag(t)) {
+            out.push(LoadedImage {
+                name: Some(tag.clone()),
+                id: id.clone(),
+            });
+        }
     }
-    if let Some(first) = up.unpack_errors.first() {
-        snapshot.restore(daemon, &up.loaded).await?;
-        return Err(TransferError::Other(first.clone()));
-    }
-    let produced = up.produced.and_then(Result::ok);
-    Ok(((up.loaded, up.sent), produced))
+    out
 }
 
 /// Start a load as a job. The receiver gets the full report when it succeeds.
