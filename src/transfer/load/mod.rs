@@ -75,31 +75,33 @@ async fn two_pass(
     })
     .await??;
     let held = holdings::fetch(daemon).await?;
-    let snapshot = Snapshot::from_holdings(&held);
-    let engine = daemon.engine();
-    let planned = plan::choose(engine, &report, &held, opts, source);
-    let mut fallback = planned.note.clone();
-    if planned.mode == LoadMode::Delta {
-        match send(ctx, daemon, path, &report, &planned, &snapshot, source_len).await {
-            Ok(done) => {
-                match verify(daemon, &report, &done.expected, &done.loaded, "delta load").await {
-                    Ok(()) => return Ok(done.report(path, &planned, source_len)),
-                    Err(why) => {
-                        snapshot.restore(daemon, &done.loaded).await?;
-                        fallback = Some(why);
-                    }
-                }
-            }
-            Err(TransferError::Cancelled) => return Err(TransferError::Cancelled),
-            Err(e) => fallback = Some(e.to_string()),
-        }
-        ctx.progress.set_done(0);
-    }
-    let planned = plan::full(engine, &report, source);
-    let done = send(ctx, daemon, path, &report, &planned, &snapshot, source_len).await?;
-    let mut out = done.report(path, &planned, source_len);
-    out.fallback = fallback;
+    let mut snapshot = Snapshot::from_holdings(&held);
+    let tags: Vec<String> = report.images.iter().flat_map(|i| i.tags.clone()).collect();
+    snapshot.protect(daemon, &tags).await?;
+    let loading = Loading {
+        ctx,
+        daemon,
+        path,
+        report: &report,
+        snapshot: &snapshot,
+        source_len,
+    };
+    let planned = plan::choose(daemon.engine(), &report, &held, opts, source);
+    let result = loading.planned(planned, source).await;
+    let released = snapshot.release(daemon).await;
+    let out = result?;
+    released?;
     Ok(out)
+}
+
+/// One load under way: what every send of it needs.
+struct Loading<'a> {
+    ctx: &'a JobContext,
+    daemon: &'a Daemon,
+    path: &'a Path,
+    report: &'a ArchiveReport,
+    snapshot: &'a Snapshot,
+    source_len: u64,
 }
 
 /// What one send did, once judged.
@@ -110,103 +112,119 @@ struct Sent {
     expected: Vec<Option<String>>,
 }
 
-impl Sent {
-    fn report(self, path: &Path, plan: &Plan, source_len: u64) -> LoadReport {
+impl Loading<'_> {
+    /// The planned route (a delta first where one applies), with its fallback to a full load.
+    async fn planned(&self, planned: Plan, source: Source) -> Result<LoadReport, TransferError> {
+        let (ctx, daemon) = (self.ctx, self.daemon);
+        let mut fallback = planned.note.clone();
+        if planned.mode == LoadMode::Delta {
+            match self.send(&planned).await {
+                Ok(done) => {
+                    let verified = verify(
+                        daemon,
+                        self.report,
+                        &done.expected,
+                        &done.loaded,
+                        "delta load",
+                    );
+                    match verified.await {
+                        Ok(()) => return Ok(self.report_of(done, &planned)),
+                        Err(why) => {
+                            self.snapshot.restore(daemon, &done.loaded).await?;
+                            fallback = Some(why);
+                        }
+                    }
+                }
+                Err(TransferError::Cancelled) => return Err(TransferError::Cancelled),
+                Err(e) => fallback = Some(e.to_string()),
+            }
+            ctx.progress.set_done(0);
+        }
+        let planned = plan::full(daemon.engine(), self.report, source);
+        let done = self.send(&planned).await?;
+        let mut out = self.report_of(done, &planned);
+        out.fallback = fallback;
+        Ok(out)
+    }
+
+    fn report_of(&self, sent: Sent, plan: &Plan) -> LoadReport {
         LoadReport {
-            path: path.display().to_string(),
-            loaded: self.loaded,
+            path: self.path.display().to_string(),
+            loaded: sent.loaded,
             mode: plan.mode,
-            source_bytes: source_len,
-            sent_bytes: self.sent,
+            source_bytes: self.source_len,
+            sent_bytes: sent.sent,
             skipped_layers: plan.skipped_layers,
             skipped_bytes: plan.skipped_bytes,
             fallback: None,
         }
     }
-}
 
-/// Send `report`'s path by `plan`'s route and judge the answer.
-async fn send(
-    ctx: &JobContext,
-    daemon: &Daemon,
-    path: &Path,
-    report: &ArchiveReport,
-    plan: &Plan,
-    snapshot: &Snapshot,
-    source_len: u64,
-) -> Result<Sent, TransferError> {
-    let mut expected = expected_ids(daemon.engine().ids, report);
-    let names = archive_names(report, &expected);
-    let (loaded, sent) = match &plan.route {
-        Route::AsIs => {
-            ctx.progress.set_total(source_len);
-            let body = file_body(ctx, path).await?;
-            let sending: Sending<()> = Sending {
-                body,
-                producer: None,
-            };
-            judge(
-                daemon,
-                upload(ctx, daemon, path, sending).await?,
-                snapshot,
-                &names,
-            )
-            .await?
-            .0
-        }
-        Route::Decompressed => {
-            let owned = path.to_path_buf();
-            let source = blocking(move || StreamedSource::open(&owned))
-                .await??
-                .ok_or_else(|| {
-                    TransferError::Other(format!("{}: not compressed", path.display()))
-                })?;
-            let sending = decompressed::sending(ctx, source);
-            judge(
-                daemon,
-                upload(ctx, daemon, path, sending).await?,
-                snapshot,
-                &names,
-            )
-            .await?
-            .0
-        }
-        Route::DockerArchive { skip } => {
-            let sending = docker_archive::sending(ctx, report, skip).await?;
-            judge(
-                daemon,
-                upload(ctx, daemon, path, sending).await?,
-                snapshot,
-                &names,
-            )
-            .await?
-            .0
-        }
-        Route::OciLayout { skip, how } => {
-            let sending = oci_layout::sending(ctx, report, skip, *how).await?;
-            let (answer, written) = judge(
-                daemon,
-                upload(ctx, daemon, path, sending).await?,
-                snapshot,
-                &names,
-            )
-            .await?;
-            // The containerd store names an image by the manifest haul wrote for it.
-            if daemon.engine().ids == ImageIds::TargetDigest
-                && let Some(written) = written
-            {
-                expected = written.targets;
+    /// Send the path by `plan`'s route and judge the answer.
+    async fn send(&self, plan: &Plan) -> Result<Sent, TransferError> {
+        let (ctx, daemon, path, report) = (self.ctx, self.daemon, self.path, self.report);
+        let mut expected = expected_ids(daemon.engine().ids, report);
+        let names = archive_names(report, &expected);
+        let (loaded, sent) = match &plan.route {
+            Route::AsIs => {
+                ctx.progress.set_total(self.source_len);
+                let body = file_body(ctx, path).await?;
+                let sending: Sending<()> = Sending {
+                    body,
+                    producer: None,
+                };
+                let up = upload(ctx, daemon, path, sending).await?;
+                judge(daemon, up, self.snapshot, &names).await?.0
             }
-            answer
-        }
-    };
-    let loaded = complete_ids(daemon, &expected, loaded).await?;
-    ctx.progress.set_done(ctx.progress.total());
-    Ok(Sent {
-        loaded,
-        sent,
-        expected,
-    })
+            Route::Decompressed => {
+                let owned = path.to_path_buf();
+                let source = blocking(move || StreamedSource::open(&owned))
+                    .await??
+                    .ok_or_else(|| {
+                        TransferError::Other(format!("{}: not compressed", path.display()))
+                    })?;
+                let sending = decompressed::sending(ctx, source);
+                judge(
+                    daemon,
+                    upload(ctx, daemon, path, sending).await?,
+                    self.snapshot,
+                    &names,
+                )
+                .await?
+                .0
+            }
+            Route::DockerArchive { skip } => {
+                let sending = docker_archive::sending(ctx, report, skip).await?;
+                judge(
+                    daemon,
+                    upload(ctx, daemon, path, sending).await?,
+                    self.snapshot,
+                    &names,
+                )
+                .await?
+                .0
+            }
+            Route::OciLayout { skip, how } => {
+                let sending = oci_layout::sending(ctx, report, skip, *how).await?;
+                let up = upload(ctx, daemon, path, sending).await?;
+                let (answer, written) = judge(daemon, up, self.snapshot, &names).await?;
+                // The containerd store names an image by the manifest haul wrote for it.
+                if daemon.engine().ids == ImageIds::TargetDigest
+                    && let Some(written) = written
+                {
+                    expected = written.targets;
+                }
+                answer
+            }
+        };
+        let loaded = complete_ids(daemon, &expected, loaded).await?;
+        ctx.progress.set_done(ctx.progress.total());
+        Ok(Sent {
+            loaded,
+            sent,
+            expected,
+        })
+    }
 }
 
 /// The engine's answer judged: a producer's error (it explains a broken upload better than the

@@ -22,7 +22,7 @@ use super::archive_names;
 use super::plan::accepts_tar;
 use super::{LoadMode, LoadOptions, LoadReport};
 use crate::archive::{self, ArchiveError, Problem, StreamedSource};
-use crate::daemon::Daemon;
+use crate::daemon::{Daemon, EngineKind};
 use crate::transfer::routes::decompressed;
 use crate::transfer::types::blocking;
 use crate::transfer::undo::Snapshot;
@@ -61,7 +61,10 @@ pub(super) async fn try_load(
     };
     let source_len = source_len?;
     let snapshot = Snapshot::everything(daemon).await?;
-    if !opts.full && !snapshot.is_empty() {
+    // The tags are known only at the end: on the containerd store, where a moved tag deletes
+    // its image, an undo could not give it back (see `undo`).
+    let moved_tag_deletes = daemon.engine().kind == EngineKind::DockerContainerd;
+    if !snapshot.is_empty() && (!opts.full || moved_tag_deletes) {
         return Ok(Outcome::NotTaken);
     }
 
