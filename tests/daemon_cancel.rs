@@ -117,12 +117,7 @@ fn cancel_after_the_upload_restores_a_moved_tag() {
         let other = engine.import(&rootfs_tar(&[("other", b"x")]), &name, &mut images);
         let phase = load_and_cancel(engine, &tar, |_, event| processing(event));
         assert_eq!(phase, Phase::Cancelled);
-        assert_eq!(
-            engine.image_id(&name),
-            other,
-            "other {other}, loaded {id}, all {:?}",
-            engine.all_image_ids()
-        );
+        assert_eq!(engine.image_id(&name), other);
         assert!(!engine.exists(&id));
     });
 }
