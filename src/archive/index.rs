@@ -84,6 +84,11 @@ impl EntryIndex {
         self.entries.insert(name, entry);
     }
 
+    /// Every entry, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.values()
+    }
+
     pub fn contains(&self, name: &str) -> bool {
         normalise(name).is_some_and(|n| self.entries.contains_key(&n))
     }
