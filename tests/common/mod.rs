@@ -8,3 +8,5 @@ pub mod fake_github;
 pub mod fixtures;
 pub mod http;
 pub mod images;
+pub mod pty;
+pub mod sshd;
