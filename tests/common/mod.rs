@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod archives;
+pub mod contents;
 pub mod docker;
 pub mod fake_github;
 pub mod fixtures;
