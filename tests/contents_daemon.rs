@@ -8,6 +8,7 @@ mod common;
 
 use std::collections::HashMap;
 use std::io::Read;
+use std::path::Path;
 
 use common::archives::*;
 use common::contents::*;
@@ -128,6 +129,30 @@ fn files_match_the_daemons_filesystem_from_every_source() {
         // The second look comes from the cache, and says the same.
         assert_same_tree(source, &daemon, &haul_tree(source, &[]));
         assert_same_tree(source, &daemon, &haul_tree(source, &["--no-cache"]));
+    }
+    // Extract from the daemon's stream and from the compressed tarball: the final versions.
+    for source in [&sources[1], &sources[6]] {
+        let out = dir.path().join(format!("x-{}", source.len()));
+        let run = common::docker::haul()
+            .args(["extract", source, "/data", "-q", "-o"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let read = |p: &str| std::fs::read_to_string(out.join(p)).unwrap();
+        assert_eq!(read("data/a.txt"), "two\n");
+        assert_eq!(read("data/hard"), "one\n", "the copy-up broke the hardlink");
+        assert_eq!(read("data/dir/g"), "new\n");
+        assert_eq!(read("data/données-日本語.txt"), "unicode\n");
+        assert!(!out.join("data/dir/sub").exists());
+        assert_eq!(
+            std::fs::read_link(out.join("data/rel")).unwrap(),
+            Path::new("../bin/busybox")
+        );
     }
 }
 
