@@ -4,6 +4,7 @@
 pub mod archives;
 pub mod contents;
 pub mod docker;
+pub mod engines;
 pub mod fake_github;
 pub mod fixtures;
 pub mod http;
