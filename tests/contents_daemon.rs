@@ -12,7 +12,8 @@ use std::path::Path;
 
 use common::archives::*;
 use common::contents::*;
-use common::docker::{Images, daemon_available, docker, docker_build, unique_name};
+use common::docker::{BuildxOutput, Engine, Images, docker20, unique_name};
+use common::engines::{Kind, each_engine, each_engine_of};
 
 const STEPS: &str = r#"RUN /bin/busybox --install -s /bin
 RUN mkdir -p /data/dir/sub && echo one > /data/a.txt && dd if=/dev/zero of=/data/big bs=1k count=64 2>/dev/null && echo x > /data/dir/sub/f && ln /data/a.txt /data/hard && ln -s /data/a.txt /data/soft && ln -s ../bin/busybox /data/rel
@@ -47,7 +48,19 @@ fn test_image(saved: &[u8], tag: &str) -> TestImage {
         .as_array()
         .unwrap()
         .iter()
-        .map(|l| files[l.as_str().unwrap()].clone())
+        .map(|l| {
+            // Layer tars as they are, whatever the save compressed (containerd keeps gzip).
+            let blob = &files[l.as_str().unwrap()];
+            let mut tar = Vec::new();
+            if blob.starts_with(&[0x1f, 0x8b]) {
+                flate2::read::GzDecoder::new(blob.as_slice())
+                    .read_to_end(&mut tar)
+                    .unwrap();
+            } else {
+                tar = blob.clone();
+            }
+            tar
+        })
         .collect();
     TestImage {
         tags: vec![tag.to_string()],
@@ -57,16 +70,11 @@ fn test_image(saved: &[u8], tag: &str) -> TestImage {
     }
 }
 
-#[test]
-fn files_match_the_daemons_filesystem_from_every_source() {
-    let test = "contents-files";
-    if !daemon_available(test) || !busybox_available(test) {
-        return;
-    }
-    let mut images = Images::new();
-    let base = busybox_base(test, &mut images);
+/// Build the test image on `builder` (RUN steps: BuildKit on Docker 26, the classic builder
+/// on Docker 20.10).
+fn build_on(builder: &'static Engine, test: &str, images: &mut Images) -> String {
+    let base = busybox_base(builder, test, images);
     let name = unique_name(test, "img");
-    images.track(&name);
     let ctx = tempfile::tempdir().unwrap();
     std::fs::write(ctx.path().join("données-日本語.txt"), "unicode\n").unwrap();
     std::fs::write(
@@ -74,86 +82,151 @@ fn files_match_the_daemons_filesystem_from_every_source() {
         format!("FROM {base}\n{STEPS}"),
     )
     .unwrap();
-    docker_build(ctx.path(), &name);
+    images.track(&name);
+    builder.docker_build(ctx.path(), &name);
+    name
+}
 
-    let daemon = daemon_tree(&name);
-    let long = "n".repeat(150);
-    for path in [
-        "data/hard".to_string(),
-        "data/dir/g".into(),
-        "data/données-日本語.txt".into(),
-        format!("data/long/{long}/{long}"),
-    ] {
-        assert!(daemon.contains_key(&path), "the daemon has /{path}");
+/// The test image on `engine`. Podman cannot start containers here (RUN steps): it gets
+/// docker20's build, saved and loaded.
+fn build(engine: &'static Engine, test: &str, images: &mut Images) -> String {
+    if !engine.is_podman() {
+        return build_on(engine, test, images);
     }
-    assert!(
-        !daemon.contains_key("data/dir/sub"),
-        "deleted, then the folder made again"
-    );
-    assert_eq!(daemon["data/big"].mode, 0o600);
-    assert_eq!(daemon["data/hard"].uid, 1000);
-
+    let mut on_docker20 = docker20().images();
+    let name = build_on(docker20(), test, &mut on_docker20);
     let dir = tempfile::tempdir().unwrap();
-    let plain = dir.path().join("img.tar");
-    docker(&["save", "-o", plain.to_str().unwrap(), &name]);
-    let saved = std::fs::read(&plain).unwrap();
-    let write = |file: &str, bytes: &[u8]| {
-        let path = dir.path().join(file);
-        std::fs::write(&path, bytes).unwrap();
-        path.to_string_lossy().into_owned()
-    };
-    let image = test_image(&saved, &name);
-    let zstd_oci = OciOptions {
-        layer_blobs: Blob::Zstd,
-        ..Default::default()
-    };
-    let layout = dir.path().join("layout");
-    write_layout_dir(
-        &layout,
-        &oci_layout_files(std::slice::from_ref(&image), &OciOptions::default()),
-    );
-    let sources = vec![
-        plain.to_string_lossy().into_owned(),
-        write("img.tar.gz", &gzip(&saved)),
-        write("img.tar.zst", &zstd(&saved)),
-        write("artifact.zip", &zip_of(&[("img.tar", &saved)], true)),
-        write(
-            "oci-zstd.tar",
-            &tar_of(&oci_layout_files(std::slice::from_ref(&image), &zstd_oci)),
-        ),
-        layout.to_string_lossy().into_owned(),
-        format!("docker://{name}"),
-    ];
-    for source in &sources {
-        assert_same_tree(source, &daemon, &haul_tree(source, &[]));
-        // The second look comes from the cache, and says the same.
-        assert_same_tree(source, &daemon, &haul_tree(source, &[]));
-        assert_same_tree(source, &daemon, &haul_tree(source, &["--no-cache"]));
+    let file = dir.path().join("img.tar");
+    docker20().run(&["save", "-o", file.to_str().unwrap(), &name]);
+    images.track(&name);
+    engine.run(&["load", "-i", file.to_str().unwrap()]);
+    name
+}
+
+#[test]
+fn files_match_the_daemons_filesystem_from_every_source() {
+    let test = "contents-files";
+    if !busybox_available(test) {
+        return;
     }
-    // Extract from the daemon's stream and from the compressed tarball: the final versions.
-    for source in [&sources[1], &sources[6]] {
-        let out = dir.path().join(format!("x-{}", source.len()));
-        let run = common::docker::haul()
-            .args(["extract", source, "/data", "-q", "-o"])
-            .arg(&out)
-            .output()
-            .unwrap();
+    each_engine(test, |engine| {
+        let mut images = engine.images();
+        let name = build(engine, test, &mut images);
+        let daemon = daemon_tree(engine, &name);
+        let long = "n".repeat(150);
+        for path in [
+            "data/hard".to_string(),
+            "data/dir/g".into(),
+            "data/données-日本語.txt".into(),
+            format!("data/long/{long}/{long}"),
+        ] {
+            assert!(daemon.contains_key(&path), "the daemon has /{path}");
+        }
         assert!(
-            run.status.success(),
-            "{}",
-            String::from_utf8_lossy(&run.stderr)
+            !daemon.contains_key("data/dir/sub"),
+            "deleted, then made again"
         );
-        let read = |p: &str| std::fs::read_to_string(out.join(p)).unwrap();
-        assert_eq!(read("data/a.txt"), "two\n");
-        assert_eq!(read("data/hard"), "one\n", "the copy-up broke the hardlink");
-        assert_eq!(read("data/dir/g"), "new\n");
-        assert_eq!(read("data/données-日本語.txt"), "unicode\n");
-        assert!(!out.join("data/dir/sub").exists());
-        assert_eq!(
-            std::fs::read_link(out.join("data/rel")).unwrap(),
-            Path::new("../bin/busybox")
+        assert_eq!(daemon["data/big"].mode, 0o600);
+        assert_eq!(daemon["data/hard"].uid, 1000);
+
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("img.tar");
+        engine.run(&["save", "-o", plain.to_str().unwrap(), &name]);
+        let saved = std::fs::read(&plain).unwrap();
+        let write = |file: &str, bytes: &[u8]| {
+            let path = dir.path().join(file);
+            std::fs::write(&path, bytes).unwrap();
+            path.to_string_lossy().into_owned()
+        };
+        let image = test_image(&saved, &name);
+        let zstd_oci = OciOptions {
+            layer_blobs: Blob::Zstd,
+            ..Default::default()
+        };
+        let layout = dir.path().join("layout");
+        write_layout_dir(
+            &layout,
+            &oci_layout_files(std::slice::from_ref(&image), &OciOptions::default()),
         );
+        let sources = vec![
+            plain.to_string_lossy().into_owned(),
+            write("img.tar.gz", &gzip(&saved)),
+            write("img.tar.zst", &zstd(&saved)),
+            write("artifact.zip", &zip_of(&[("img.tar", &saved)], true)),
+            write(
+                "oci-zstd.tar",
+                &tar_of(&oci_layout_files(std::slice::from_ref(&image), &zstd_oci)),
+            ),
+            layout.to_string_lossy().into_owned(),
+            format!("docker://{name}"),
+        ];
+        for source in &sources {
+            assert_same_tree(source, &daemon, &haul_tree(engine, source, &[]));
+            // The second look comes from the cache, and says the same.
+            assert_same_tree(source, &daemon, &haul_tree(engine, source, &[]));
+            assert_same_tree(source, &daemon, &haul_tree(engine, source, &["--no-cache"]));
+        }
+        // Extract from the daemon's stream and from the compressed tarball: the final versions.
+        for source in [&sources[1], &sources[6]] {
+            let out = dir.path().join(format!("x-{}", source.len()));
+            let run = engine
+                .haul()
+                .args(["extract", source, "/data", "-q", "-o"])
+                .arg(&out)
+                .output()
+                .unwrap();
+            assert!(
+                run.status.success(),
+                "{}",
+                String::from_utf8_lossy(&run.stderr)
+            );
+            let read = |p: &str| std::fs::read_to_string(out.join(p)).unwrap();
+            assert_eq!(read("data/a.txt"), "two\n");
+            assert_eq!(read("data/hard"), "one\n", "the copy-up broke the hardlink");
+            assert_eq!(read("data/dir/g"), "new\n");
+            assert_eq!(read("data/données-日本語.txt"), "unicode\n");
+            assert!(!out.join("data/dir/sub").exists());
+            assert_eq!(
+                std::fs::read_link(out.join("data/rel")).unwrap(),
+                Path::new("../bin/busybox")
+            );
+        }
+    });
+}
+
+/// The seed's flow: buildx `type=docker` and `type=oci` outputs (Docker 26, containerd store).
+#[test]
+fn files_of_buildx_outputs_match_the_loaded_image() {
+    let test = "contents-buildx";
+    if !busybox_available(test) {
+        return;
     }
+    each_engine_of(test, &[Kind::Docker26Containerd], |engine| {
+        let mut images = engine.images();
+        let base = busybox_base(engine, test, &mut images);
+        let name = unique_name(test, "img");
+        let ctx = tempfile::tempdir().unwrap();
+        std::fs::write(ctx.path().join("données-日本語.txt"), "unicode\n").unwrap();
+        std::fs::write(
+            ctx.path().join("Dockerfile"),
+            format!("FROM {base}\n{STEPS}"),
+        )
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let (docker_out, oci_out) = (dir.path().join("docker.tar"), dir.path().join("oci.tar"));
+        engine.buildx(ctx.path(), &name, BuildxOutput::Docker, &docker_out);
+        engine.buildx(ctx.path(), &name, BuildxOutput::Oci, &oci_out);
+        images.track(&name);
+        engine.run(&["load", "-i", docker_out.to_str().unwrap()]);
+        let daemon = daemon_tree(engine, &name);
+        assert!(daemon.contains_key("data/dir/g"));
+        for file in [&docker_out, &oci_out] {
+            let source = file.to_string_lossy();
+            assert_same_tree(&source, &daemon, &haul_tree(engine, &source, &[]));
+        }
+        let source = format!("docker://{name}");
+        assert_same_tree(&source, &daemon, &haul_tree(engine, &source, &[]));
+    });
 }
 
 fn layer(entries: &[(&str, Option<&[u8]>)]) -> Vec<u8> {
@@ -181,41 +254,38 @@ fn layer(entries: &[(&str, Option<&[u8]>)]) -> Vec<u8> {
 #[test]
 fn an_opaque_folder_hides_the_lower_layers_like_the_daemon() {
     let test = "contents-opaque";
-    if !daemon_available(test) {
-        return;
-    }
-    let mut images = Images::new();
-    let tag = unique_name(test, "img");
-    // /etc and the config's working dir /srv: docker would add them to the container.
-    let l0 = layer(&[
-        ("etc/", None),
-        ("srv/", None),
-        ("d/", None),
-        ("d/a", Some(b"aaa")),
-        ("d/sub/", None),
-        ("d/sub/b", Some(b"bb")),
-        ("keep", Some(b"k")),
-    ]);
-    let l1 = layer(&[
-        ("d/", None),
-        ("d/.wh..wh..opq", Some(b"")),
-        ("d/c", Some(b"c")),
-    ]);
-    let image = TestImage::with_layers(&[&tag], vec![l0, l1], "amd64");
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("opaque.tar");
-    std::fs::write(&file, legacy_docker_archive(std::slice::from_ref(&image))).unwrap();
-    images.track(&tag);
-    docker(&["load", "-i", file.to_str().unwrap()]);
+    each_engine(test, |engine| {
+        let mut images = engine.images();
+        let tag = unique_name(test, "img");
+        // /etc and the config's working dir /srv: docker would add them to the container.
+        let l0 = layer(&[
+            ("etc/", None),
+            ("srv/", None),
+            ("d/", None),
+            ("d/a", Some(b"aaa")),
+            ("d/sub/", None),
+            ("d/sub/b", Some(b"bb")),
+            ("keep", Some(b"k")),
+        ]);
+        let l1 = layer(&[
+            ("d/", None),
+            ("d/.wh..wh..opq", Some(b"")),
+            ("d/c", Some(b"c")),
+        ]);
+        let image = TestImage::with_layers(&[&tag], vec![l0, l1], "amd64");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("opaque.tar");
+        std::fs::write(&file, legacy_docker_archive(std::slice::from_ref(&image))).unwrap();
+        images.track(&tag);
+        engine.run(&["load", "-i", file.to_str().unwrap()]);
 
-    let daemon = daemon_tree(&tag);
-    assert!(daemon.contains_key("d/c") && daemon.contains_key("keep"));
-    assert!(!daemon.contains_key("d/a") && !daemon.contains_key("d/sub"));
-    let source = file.to_string_lossy().into_owned();
-    assert_same_tree("opaque archive", &daemon, &haul_tree(&source, &[]));
-    assert_same_tree(
-        "opaque docker://",
-        &daemon,
-        &haul_tree(&format!("docker://{tag}"), &[]),
-    );
+        let daemon = daemon_tree(engine, &tag);
+        assert!(daemon.contains_key("d/c") && daemon.contains_key("keep"));
+        assert!(!daemon.contains_key("d/a") && !daemon.contains_key("d/sub"));
+        let source = file.to_string_lossy().into_owned();
+        assert_same_tree("opaque archive", &daemon, &haul_tree(engine, &source, &[]));
+        let daemon_source = format!("docker://{tag}");
+        let from_daemon = haul_tree(engine, &daemon_source, &[]);
+        assert_same_tree("opaque docker://", &daemon, &from_daemon);
+    });
 }

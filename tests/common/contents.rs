@@ -5,9 +5,8 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
-use std::process::Command;
 
-use super::docker::{Images, docker, haul, import, unique_name};
+use super::docker::{Engine, Images, unique_name};
 
 /// One path of a final filesystem, as both sides can tell it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,7 +45,7 @@ pub fn busybox_available(test: &str) -> bool {
 }
 
 /// An imported base image with busybox as `/bin/sh` and an `/etc` folder.
-pub fn busybox_base(test: &str, images: &mut Images) -> String {
+pub fn busybox_base(engine: &Engine, test: &str, images: &mut Images) -> String {
     let busybox = std::fs::read("/bin/busybox").expect("read /bin/busybox");
     let mut b = tar::Builder::new(Vec::new());
     for dir in ["bin/", "etc/", "tmp/"] {
@@ -67,7 +66,7 @@ pub fn busybox_base(test: &str, images: &mut Images) -> String {
     h.set_size(0);
     b.append_link(&mut h, "bin/sh", "busybox").unwrap();
     let name = unique_name(test, "base");
-    import(&b.into_inner().unwrap(), &name, images);
+    engine.import(&b.into_inner().unwrap(), &name, images);
     name
 }
 
@@ -115,23 +114,28 @@ pub fn tree_of_tar(reader: impl Read) -> BTreeMap<String, Seen> {
     tree
 }
 
-/// The daemon's own final filesystem of `image`.
-pub fn daemon_tree(image: &str) -> BTreeMap<String, Seen> {
-    let container = docker(&["create", image, "/nothing"]);
-    let out = Command::new("docker")
+/// The engine's own final filesystem of `image`.
+pub fn daemon_tree(engine: &Engine, image: &str) -> BTreeMap<String, Seen> {
+    let container = engine.run(&["create", image, "/nothing"]);
+    let out = engine
+        .docker()
         .args(["export", &container])
         .output()
         .expect("docker export");
-    let _ = Command::new("docker")
-        .args(["rm", "-f", &container])
-        .output();
-    assert!(out.status.success(), "docker export failed");
+    let _ = engine.docker().args(["rm", "-f", &container]).output();
+    assert!(
+        out.status.success(),
+        "[{}] docker export failed",
+        engine.name
+    );
     tree_of_tar(out.stdout.as_slice())
 }
 
-/// `haul files SOURCE --json [extra]` as a final filesystem (hardlinks as files).
-pub fn haul_tree(source: &str, extra: &[&str]) -> BTreeMap<String, Seen> {
-    let out = haul()
+/// `haul files SOURCE --json [extra]` (aimed at `engine`) as a final filesystem (hardlinks as
+/// files).
+pub fn haul_tree(engine: &Engine, source: &str, extra: &[&str]) -> BTreeMap<String, Seen> {
+    let out = engine
+        .haul()
         .args(["files", source, "--json"])
         .args(extra)
         .output()
