@@ -5,6 +5,7 @@
 //! the shared [`crate::archive::ImageInfo`] model.
 
 mod client;
+pub mod contents;
 pub mod endpoint;
 pub mod engine;
 mod history;
