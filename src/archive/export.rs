@@ -111,7 +111,19 @@ impl Plan {
             .count();
         let zip_entries = if report.container == Container::Zip {
             let target = Target::parse(Path::new(&report.path));
-            zipped::image_entries(&target.file, target.entry.as_deref()).map_err(|p| p.at(path))?
+            // Only the entries the report read images from (not a tar of sources beside them).
+            let used: HashSet<&str> = report
+                .entry
+                .iter()
+                .chain(report.entries.iter().filter_map(|e| e.entry.as_ref()))
+                .map(String::as_str)
+                .collect();
+            zipped::image_entries(&target.file, target.entry.as_deref())
+                .map_err(|p| p.at(path))?
+                .0
+                .into_iter()
+                .filter(|e| used.is_empty() || used.contains(e.name.as_str()))
+                .collect()
         } else {
             Vec::new()
         };

@@ -33,21 +33,10 @@ pub struct Entry {
     pub content: Option<Vec<u8>>,
 }
 
-/// Normalise an entry name: drop `./` and empty components; `None` for names that climb out
-/// (`..`) or are absolute, which can never name a blob of the image.
+/// Normalise an entry name by the one policy ([`super::names::container_entry`]): `None` for
+/// names that climb out, are absolute or otherwise refused, which can never name a blob.
 pub fn normalise(name: &str) -> Option<String> {
-    if name.starts_with('/') {
-        return None;
-    }
-    let mut parts: Vec<&str> = Vec::new();
-    for part in name.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => return None,
-            p => parts.push(p),
-        }
-    }
-    (!parts.is_empty()).then(|| parts.join("/"))
+    super::names::container_entry(name).ok()
 }
 
 /// Join a symlink target to the folder of the link, normalising `..` within the archive.

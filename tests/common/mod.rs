@@ -5,5 +5,6 @@ pub mod archives;
 pub mod docker;
 pub mod fake_github;
 pub mod fixtures;
+pub mod hostile;
 pub mod http;
 pub mod images;
