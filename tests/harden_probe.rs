@@ -196,6 +196,41 @@ fn overlapping_entries_are_refused_quickly_and_write_no_cache() {
         .map(|d| d.count())
         .unwrap_or(0);
     assert_eq!(cached, 0, "nothing cached for a refused zip");
+    let mut cmd = common::docker::haul();
+    cmd.arg("inspect").arg(&path);
+    let (ok, stderr, kb) = common::hostile::peak_kb(cmd);
+    assert!(!ok && stderr.contains("share compressed bytes"), "{stderr}");
+    eprintln!(
+        "peak RSS: inspect of a 5,000-entry overlapping zip: {} MB",
+        kb / 1024
+    );
+    assert!(kb < 64 * 1024, "{kb} KiB");
+}
+
+#[test]
+fn a_zip_directory_too_big_to_hold_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    // 60,000 entries with 200-character names: past the directory bounds.
+    let path = dir.path().join("many.zip");
+    let file = std::fs::File::create(&path).unwrap();
+    let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
+    let opts =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for i in 0..60_000 {
+        zip.start_file(format!("{i:06}-{}", "n".repeat(193)), opts)
+            .unwrap();
+    }
+    zip.finish().unwrap();
+    let err = archive::inspect_with_cache(&path, None)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("more than haul reads"), "{err}");
+    let mut cmd = common::docker::haul();
+    cmd.arg("inspect").arg(&path);
+    let (ok, _, kb) = common::hostile::peak_kb(cmd);
+    assert!(!ok);
+    eprintln!("peak RSS: inspect of a 60,000-entry zip: {} MB", kb / 1024);
+    assert!(kb < 64 * 1024, "{kb} KiB");
 }
 
 #[test]

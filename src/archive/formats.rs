@@ -139,7 +139,7 @@ fn layer_info(
         }
         Err(e) => return Err(e),
     };
-    let (path, size) = (entry.name.clone(), entry.size);
+    let (path, size) = (entry.name.to_string(), entry.size);
     let compression = blobs.compression(name)?;
     let digest = digest
         .or_else(|| blob_digest_from_path(&path))
@@ -208,7 +208,7 @@ fn read_docker_manifest(blobs: &mut dyn Blobs) -> Result<Vec<ImageInfo>, Problem
             .map(|(path, diff_id)| layer_info(blobs, path, diff_id, None))
             .collect::<Result<Vec<_>, _>>()?;
         image.tags = entry.repo_tags.unwrap_or_default();
-        image.config_path = blobs.index().resolve(&entry.config)?.name.clone();
+        image.config_path = blobs.index().resolve(&entry.config)?.name.to_string();
         images.push(finish(image, layers));
     }
     Ok(images)

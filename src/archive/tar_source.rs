@@ -4,7 +4,7 @@
 use std::io::{self, Read, Seek, SeekFrom};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::index::{Blobs, Entry, EntryIndex, Kind, META_LIMIT, check_meta_size};
+use super::index::{Blobs, Entry, EntryIndex, Kind, MAX_INDEXED_NAME, META_LIMIT, check_meta_size};
 use super::{Compression, Problem};
 
 pub trait ReadSeek: Read + Seek + Send {}
@@ -16,7 +16,7 @@ impl<T: Read + Seek + Send> ReadSeek for T {}
 /// Bytes kept from the start of every streamed entry (enough for any compression magic).
 const HEAD_LEN: usize = 8;
 /// Upper bound on metadata kept in memory during a streaming pass.
-const STREAM_META_BUDGET: u64 = 64 * 1024 * 1024;
+const STREAM_META_BUDGET: u64 = 24 * 1024 * 1024;
 
 fn entry_kind(entry: &tar::Entry<'_, impl Read>) -> Kind {
     let link = || {
@@ -89,7 +89,7 @@ impl SeekableTar {
                     offset: Some(offset),
                     head: Vec::new(),
                     content: None,
-                });
+                })?;
             }
         }
         Ok(SeekableTar { reader, index })
@@ -169,7 +169,11 @@ impl StreamedTar {
             if kind == Kind::File && size > 0 {
                 let first = read_up_to(&mut entry, &mut buf)?;
                 head = buf[..first.min(HEAD_LEN)].to_vec();
-                if size <= META_LIMIT && size <= budget && looks_like_json(&head) {
+                if size <= META_LIMIT
+                    && size <= budget
+                    && name.len() <= MAX_INDEXED_NAME
+                    && looks_like_json(&head)
+                {
                     let mut body = buf[..first].to_vec();
                     entry.read_to_end(&mut body).map_err(corrupt_tar)?;
                     budget -= size;
@@ -185,7 +189,7 @@ impl StreamedTar {
                 offset: None,
                 head,
                 content,
-            });
+            })?;
         }
         Ok(StreamedTar { index })
     }
@@ -219,12 +223,12 @@ impl Blobs for StreamedTar {
         check_meta_size(name, entry.size)?;
         entry
             .content
-            .clone()
+            .map(<[u8]>::to_vec)
             .ok_or_else(|| Problem::Invalid(format!("{name} is not JSON metadata")))
     }
 
     fn compression(&mut self, name: &str) -> Result<Compression, Problem> {
-        Ok(Compression::sniff(&self.index.resolve(name)?.head))
+        Ok(Compression::sniff(self.index.resolve(name)?.head))
     }
 }
 

@@ -108,3 +108,27 @@ pub fn junk_entries(
         builder.append_data(&mut header, &name, body).unwrap();
     }
 }
+
+/// Run `cmd` and return (success, stderr, peak RSS in KiB as the kernel counted it). An upper
+/// bound: the kernel also counts the test process's own high-water mark at the spawn, so keep
+/// the test's own memory small (write fixtures to disk as a stream) for exact figures.
+// The child is reaped by wait4 (which also gives its rusage), not by Child::wait.
+#[allow(clippy::zombie_processes)]
+pub fn peak_kb(mut cmd: std::process::Command) -> (bool, String, i64) {
+    use std::io::Read;
+    let child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id() as libc::pid_t;
+    let mut text = String::new();
+    child.stderr.unwrap().read_to_string(&mut text).unwrap();
+    let mut status = 0;
+    // SAFETY: wait4 on our own child with valid out-pointers; rusage is plain old data.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let got = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(got, pid);
+    let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+    (ok, text, usage.ru_maxrss)
+}
