@@ -3,7 +3,7 @@
 //! daemon already holds left out (the daemon skips a layer whose chain ID it has without opening
 //! its file, so `manifest.json` may still name it).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 use std::io::{self, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -13,6 +13,7 @@ use super::index::{Blobs, normalise};
 use super::layout_dir::LayoutDir;
 use super::open::{self, Target};
 use super::tar_source::{Counting, SeekableTar, Window};
+use super::verify::Verifying;
 use super::{ArchiveError, ArchiveReport, Compression, Container, Problem, WriteSummary, zipped};
 
 /// What a conversion will send: the blobs (by path in the archive) and the manifest to write.
@@ -28,6 +29,9 @@ pub struct Plan {
     summary: WriteSummary,
     /// For a zip: its image entries, listed once.
     zip_entries: Vec<zipped::ZipImageEntry>,
+    /// Blob path -> the digest its bytes must have (configs: the image ID; layers: the blob
+    /// digest), checked as the blob is copied.
+    digests: HashMap<String, String>,
 }
 
 #[derive(serde::Serialize)]
@@ -74,10 +78,15 @@ impl Plan {
         let mut skipped_paths = HashSet::new();
         let mut entries = Vec::new();
         let mut configs = HashSet::new();
+        let mut digests = HashMap::new();
         for image in &report.images {
             needed.insert(image.config_path.clone(), 0);
             configs.insert(image.config_path.clone());
+            digests.insert(image.config_path.clone(), image.id.clone());
             for layer in &image.layers {
+                if let Some(digest) = &layer.digest {
+                    digests.insert(layer.path.clone(), digest.clone());
+                }
                 if skip.contains(&layer.diff_id) {
                     if skipped_paths.insert(layer.path.clone()) {
                         summary.skipped_layers += 1;
@@ -135,7 +144,16 @@ impl Plan {
             zstd_layers,
             manifest,
             summary,
+            digests,
         })
+    }
+
+    /// `body` checked against the digest `name` must have, if known, as it is read.
+    fn verified<'a, R: Read + 'a>(&self, name: &str, body: R, len: u64) -> Box<dyn Read + 'a> {
+        match self.digests.get(name) {
+            Some(expected) => Box::new(Verifying::new(body, name, expected, Some(len))),
+            None => Box::new(body),
+        }
     }
 
     /// Source bytes the conversion reads: the unit of its progress. Seekable sources count
@@ -301,7 +319,8 @@ impl Plan {
             sent.insert(name.clone());
             let count = self.counter(name, read, &uncounted);
             if self.zstd_layers.contains(name) {
-                let size = zstd_size(tar.open_entry(name)?.0)?;
+                let (raw, len) = tar.open_entry(name)?;
+                let size = zstd_size(self.verified(name, raw, len))?;
                 let body = Counting {
                     inner: tar.open_entry(name)?.0,
                     count,
@@ -309,6 +328,7 @@ impl Plan {
                 append(builder, name, size, open::decoder(Compression::Zstd, body)?)?;
             } else {
                 let (body, size) = tar.open_entry(name)?;
+                let body = self.verified(name, body, size);
                 append(builder, name, size, Counting { inner: body, count })?;
             }
         }
@@ -329,7 +349,8 @@ impl Plan {
             let open_file =
                 || -> Result<BufReader<File>, Problem> { Ok(BufReader::new(File::open(&file)?)) };
             if self.zstd_layers.contains(name) {
-                let size = zstd_size(open_file()?)?;
+                let len = std::fs::metadata(&file)?.len();
+                let size = zstd_size(self.verified(name, open_file()?, len))?;
                 let body = Counting {
                     inner: open_file()?,
                     count,
@@ -342,7 +363,7 @@ impl Plan {
                     name,
                     size,
                     Counting {
-                        inner: open_file()?,
+                        inner: self.verified(name, open_file()?, size),
                         count,
                     },
                 )?;
@@ -407,7 +428,8 @@ impl Plan {
             }
             sent.insert(name.clone());
             let size = entry.size();
-            append(builder, &name, size, entry)?;
+            let body = self.verified(&name, entry, size);
+            append(builder, &name, size, body)?;
         }
         // Read to the end: the padding counts for progress, and a gzip or zstd trailer is checked.
         io::copy(&mut archive.into_inner(), &mut io::sink())?;

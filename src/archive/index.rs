@@ -17,6 +17,8 @@ pub enum Kind {
     Symlink(String),
     /// Target as written, relative to the archive root.
     Hardlink(String),
+    /// A GNU sparse file: never a blob of an image, and not read.
+    Sparse,
     Other,
 }
 
@@ -31,6 +33,8 @@ pub struct Entry {
     pub head: Vec<u8>,
     /// Whole body, kept by streamed sources for files that look like JSON metadata.
     pub content: Option<Vec<u8>>,
+    /// sha256 of the body, computed by streamed sources as it passed by.
+    pub digest: Option<[u8; 32]>,
 }
 
 /// Normalise an entry name by the one policy ([`super::names::container_entry`]): `None` for
@@ -75,10 +79,11 @@ struct Stored {
     head: [u8; 8],
     head_len: u8,
     content: Option<Box<[u8]>>,
+    digest: Option<[u8; 32]>,
 }
 
 /// A regular file found by [`EntryIndex::resolve`].
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Resolved<'a> {
     /// The file's own (normalised) name, after following links.
     pub name: &'a str,
@@ -86,6 +91,8 @@ pub struct Resolved<'a> {
     pub offset: Option<u64>,
     pub head: &'a [u8],
     pub content: Option<&'a [u8]>,
+    /// `sha256:<hex>` of the body, when a streamed pass computed it.
+    pub digest: Option<String>,
 }
 
 /// The entries that can name a blob or metadata file: names of at most [`MAX_INDEXED_NAME`]
@@ -120,6 +127,7 @@ impl EntryIndex {
             head,
             head_len: head_len as u8,
             content: entry.content.map(Vec::into_boxed_slice),
+            digest: entry.digest,
         };
         self.entries.insert(name.into_boxed_str(), stored);
         Ok(())
@@ -148,12 +156,18 @@ impl EntryIndex {
                         offset: entry.offset,
                         head: &entry.head[..entry.head_len as usize],
                         content: entry.content.as_deref(),
+                        digest: entry.digest.map(|d| format!("sha256:{}", hex::encode(d))),
                     });
                 }
                 Kind::Symlink(target) => resolve_link(&current, target)
                     .ok_or_else(|| Problem::UnsafeName(target.clone()))?,
                 Kind::Hardlink(target) => {
                     normalise(target).ok_or_else(|| Problem::UnsafeName(target.clone()))?
+                }
+                Kind::Sparse => {
+                    return Err(Problem::Invalid(format!(
+                        "{name} is a GNU sparse file, which no image writer makes: not read"
+                    )));
                 }
                 Kind::Other => {
                     return Err(Problem::Invalid(format!("{name} is not a regular file")));
@@ -206,6 +220,7 @@ mod tests {
             offset: None,
             head: vec![],
             content: None,
+            digest: None,
         }
     }
 

@@ -68,6 +68,7 @@ fn add_file(index: &mut EntryIndex, root: &Path, name: &str) -> Result<(), Probl
             offset: None,
             head: Vec::new(),
             content: None,
+            digest: None,
         }),
         Ok(_) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),

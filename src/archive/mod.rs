@@ -16,6 +16,7 @@ mod open;
 pub mod probe;
 mod single_pass;
 mod tar_source;
+pub mod verify;
 mod zipped;
 
 pub use error::{ArchiveError, Problem};

@@ -4,6 +4,8 @@
 use std::io::{self, Read, Seek, SeekFrom};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use sha2::{Digest, Sha256};
+
 use super::index::{Blobs, Entry, EntryIndex, Kind, MAX_INDEXED_NAME, META_LIMIT, check_meta_size};
 use super::{Compression, Problem};
 
@@ -28,9 +30,8 @@ fn entry_kind(entry: &tar::Entry<'_, impl Read>) -> Kind {
             .unwrap_or_default()
     };
     match entry.header().entry_type() {
-        tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::GNUSparse => {
-            Kind::File
-        }
+        tar::EntryType::Regular | tar::EntryType::Continuous => Kind::File,
+        tar::EntryType::GNUSparse => Kind::Sparse,
         t if t.as_byte() == 0 => Kind::File,
         tar::EntryType::Symlink => Kind::Symlink(link()),
         tar::EntryType::Link => Kind::Hardlink(link()),
@@ -76,12 +77,13 @@ impl SeekableTar {
                     .into_owned();
                 let size = entry.size();
                 let offset = entry.raw_file_position();
-                if offset.checked_add(size).is_none_or(|end| end > len) {
+                let kind = entry_kind(&entry);
+                // A sparse entry's size is its expanded size, not the bytes it holds here.
+                if kind != Kind::Sparse && offset.checked_add(size).is_none_or(|end| end > len) {
                     return Err(Problem::Truncated(format!(
                         "entry {name} claims {size} bytes at offset {offset}, past the end ({len} bytes)"
                     )));
                 }
-                let kind = entry_kind(&entry);
                 index.insert(Entry {
                     name,
                     kind,
@@ -89,6 +91,7 @@ impl SeekableTar {
                     offset: Some(offset),
                     head: Vec::new(),
                     content: None,
+                    digest: None,
                 })?;
             }
         }
@@ -166,8 +169,15 @@ impl StreamedTar {
             let kind = entry_kind(&entry);
             let mut head = Vec::new();
             let mut content = None;
+            let mut digest = None;
             if kind == Kind::File && size > 0 {
+                // Bodies that can be blobs are hashed as they pass: checked against the digests
+                // the manifests name, in this same pass.
+                let mut hasher = (name.len() <= MAX_INDEXED_NAME).then(Sha256::new);
                 let first = read_up_to(&mut entry, &mut buf)?;
+                if let Some(h) = &mut hasher {
+                    h.update(&buf[..first]);
+                }
                 head = buf[..first.min(HEAD_LEN)].to_vec();
                 if size <= META_LIMIT
                     && size <= budget
@@ -176,11 +186,15 @@ impl StreamedTar {
                 {
                     let mut body = buf[..first].to_vec();
                     entry.read_to_end(&mut body).map_err(corrupt_tar)?;
+                    if let Some(h) = &mut hasher {
+                        h.update(&body[first..]);
+                    }
                     budget -= size;
                     content = Some(body);
-                } else {
-                    drain(&mut entry, &mut buf)?;
+                } else if first == buf.len() {
+                    drain(&mut entry, &mut buf, hasher.as_mut())?;
                 }
+                digest = hasher.map(|h| h.finalize().into());
             }
             index.insert(Entry {
                 name,
@@ -189,6 +203,7 @@ impl StreamedTar {
                 offset: None,
                 head,
                 content,
+                digest,
             })?;
         }
         Ok(StreamedTar { index })
@@ -208,9 +223,20 @@ fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> Result<usize, Problem> 
     Ok(filled)
 }
 
-fn drain(reader: &mut impl Read, buf: &mut [u8]) -> Result<(), Problem> {
-    while read_up_to(reader, buf)? == buf.len() {}
-    Ok(())
+fn drain(
+    reader: &mut impl Read,
+    buf: &mut [u8],
+    mut hasher: Option<&mut Sha256>,
+) -> Result<(), Problem> {
+    loop {
+        let n = read_up_to(reader, buf)?;
+        if let Some(h) = hasher.as_mut() {
+            h.update(&buf[..n]);
+        }
+        if n < buf.len() {
+            return Ok(());
+        }
+    }
 }
 
 impl Blobs for StreamedTar {
