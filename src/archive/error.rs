@@ -37,6 +37,8 @@ pub enum Problem {
     Invalid(String),
     #[error("zip: {0}")]
     Zip(String),
+    #[error("cancelled")]
+    Cancelled,
     /// The writer the decompressed tar was passed on to failed (e.g. the upload stopped).
     #[error("passing the tar on: {0}")]
     Output(std::io::Error),

@@ -95,6 +95,15 @@ pub struct Resolved<'a> {
     pub digest: Option<String>,
 }
 
+/// One indexed entry, as [`EntryIndex::iter`] lists it.
+#[derive(Debug, Clone, Copy)]
+pub struct Listed<'a> {
+    pub name: &'a str,
+    pub kind: &'a Kind,
+    pub size: u64,
+    pub offset: Option<u64>,
+}
+
 /// The entries that can name a blob or metadata file: names of at most [`MAX_INDEXED_NAME`]
 /// bytes, regular files and links only. Everything else passes by without being kept.
 #[derive(Debug, Default)]
@@ -131,6 +140,16 @@ impl EntryIndex {
         };
         self.entries.insert(name.into_boxed_str(), stored);
         Ok(())
+    }
+
+    /// Every indexed entry, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = Listed<'_>> {
+        self.entries.iter().map(|(name, e)| Listed {
+            name,
+            kind: &e.kind,
+            size: e.size,
+            offset: e.offset,
+        })
     }
 
     pub fn contains(&self, name: &str) -> bool {

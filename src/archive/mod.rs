@@ -3,8 +3,10 @@
 //! Read-only and synchronous. An uncompressed tar is listed with header seeks (layer bytes are
 //! never read); a compressed one needs one streaming pass, whose result is cached.
 
+pub mod blob_walk;
 mod cache;
 mod config;
+pub mod contents;
 mod error;
 mod export;
 mod formats;

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use super::formats::{self, Images};
 use super::index::Blobs;
 use super::layout_dir::LayoutDir;
-use super::probe::{SNIFF_LEN, Sniffed, is_tar_header, sniff};
+pub use super::probe::is_tar_header;
+use super::probe::{SNIFF_LEN, Sniffed, sniff};
 use super::tar_source::{SeekableTar, StreamedTar, Window};
 use super::{ArchiveError, ArchiveReport, Compression, Container, Problem, cache};
 

@@ -18,9 +18,9 @@ impl<T: Read + Seek + Send> ReadSeek for T {}
 /// Bytes kept from the start of every streamed entry (enough for any compression magic).
 const HEAD_LEN: usize = 8;
 /// Upper bound on metadata kept in memory during a streaming pass.
-const STREAM_META_BUDGET: u64 = 24 * 1024 * 1024;
+pub const STREAM_META_BUDGET: u64 = 24 * 1024 * 1024;
 
-fn entry_kind(entry: &tar::Entry<'_, impl Read>) -> Kind {
+pub fn entry_kind(entry: &tar::Entry<'_, impl Read>) -> Kind {
     let link = || {
         entry
             .link_name()
@@ -144,7 +144,7 @@ pub struct StreamedTar {
     index: EntryIndex,
 }
 
-fn looks_like_json(head: &[u8]) -> bool {
+pub fn looks_like_json(head: &[u8]) -> bool {
     head.iter()
         .find(|b| !b.is_ascii_whitespace())
         .is_some_and(|b| *b == b'{' || *b == b'[')

@@ -149,9 +149,7 @@ pub fn start_download(
     let label = format!("download {}", artifact.name);
     jobs.spawn(JobKind::Download, label, move |ctx| async move {
         ctx.phase(Phase::Transferring);
-        let path = download_artifact(&gh, &artifact, &dest_dir, &ctx.progress, &ctx.cancel)
-            .await
-            .map_err(|e| e.to_string())?;
+        let path = download_artifact(&gh, &artifact, &dest_dir, &ctx.progress, &ctx.cancel).await?;
         Ok(JobOutcome {
             summary: format!(
                 "downloaded {} ({}) to {}",

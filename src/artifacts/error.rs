@@ -82,6 +82,15 @@ pub enum ArtifactError {
     Cancelled,
 }
 
+impl From<ArtifactError> for crate::transfer::JobFailure {
+    fn from(err: ArtifactError) -> crate::transfer::JobFailure {
+        match err {
+            ArtifactError::Cancelled => crate::transfer::JobFailure::Cancelled,
+            other => crate::transfer::JobFailure::Failed(other.to_string()),
+        }
+    }
+}
+
 impl ArtifactError {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         ArtifactError::Io {
@@ -156,8 +165,8 @@ mod tests {
         }
         assert!(ArtifactError::NoToken.to_string().contains("GH_TOKEN"));
         assert_eq!(
-            ArtifactError::Cancelled.to_string(),
-            crate::transfer::CANCELLED
+            crate::transfer::JobFailure::from(ArtifactError::Cancelled),
+            crate::transfer::JobFailure::Cancelled
         );
     }
 }

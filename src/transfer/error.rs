@@ -28,12 +28,13 @@ impl TransferError {
             source,
         }
     }
+}
 
-    /// The job engine's error text (`CANCELLED` for a cancellation).
-    pub fn into_job_error(self) -> String {
-        match self {
-            TransferError::Cancelled => super::CANCELLED.to_string(),
-            other => other.to_string(),
+impl From<TransferError> for super::JobFailure {
+    fn from(err: TransferError) -> super::JobFailure {
+        match err {
+            TransferError::Cancelled => super::JobFailure::Cancelled,
+            other => super::JobFailure::Failed(other.to_string()),
         }
     }
 }

@@ -112,16 +112,36 @@ impl JobContext {
     }
 }
 
+/// Why a job did not produce an outcome: typed, never recognised by its text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JobFailure {
+    /// Stopped on request; whatever it had changed was undone.
+    #[error("cancelled")]
+    Cancelled,
+    /// Failed, with a one-line reason.
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl From<String> for JobFailure {
+    fn from(reason: String) -> JobFailure {
+        JobFailure::Failed(reason)
+    }
+}
+
+impl From<&str> for JobFailure {
+    fn from(reason: &str) -> JobFailure {
+        JobFailure::Failed(reason.to_string())
+    }
+}
+
+/// What a job's task ends with.
+pub type JobResult = Result<JobOutcome, JobFailure>;
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum JobEvent {
-    Phase {
-        id: JobId,
-        phase: Phase,
-    },
-    Finished {
-        id: JobId,
-        result: Result<JobOutcome, String>,
-    },
+    Phase { id: JobId, phase: Phase },
+    Finished { id: JobId, result: JobResult },
 }
 
 /// A point-in-time view of a job, for drawing.
@@ -182,7 +202,7 @@ impl Jobs {
     pub fn spawn<F, Fut>(&mut self, kind: JobKind, label: impl Into<String>, work: F) -> JobId
     where
         F: FnOnce(JobContext) -> Fut,
-        Fut: Future<Output = Result<JobOutcome, String>> + Send + 'static,
+        Fut: Future<Output = JobResult> + Send + 'static,
     {
         let id = self.next_id;
         self.next_id += 1;
@@ -207,7 +227,7 @@ impl Jobs {
         tokio::spawn(async move {
             let result = fut.await;
             let result = match result {
-                _ if ctx.cancel.is_cancelled() => Err(CANCELLED.to_string()),
+                _ if ctx.cancel.is_cancelled() => Err(JobFailure::Cancelled),
                 other => other,
             };
             let _ = ctx.events.send(JobEvent::Finished { id: ctx.id, result });
@@ -223,10 +243,14 @@ impl Jobs {
                 id,
                 result: Ok(outcome),
             } => (id, Phase::Done, Some(outcome)),
-            JobEvent::Finished { id, result: Err(e) } if e == CANCELLED => {
-                (id, Phase::Cancelled, None)
-            }
-            JobEvent::Finished { id, result: Err(e) } => (id, Phase::Failed(e), None),
+            JobEvent::Finished {
+                id,
+                result: Err(JobFailure::Cancelled),
+            } => (id, Phase::Cancelled, None),
+            JobEvent::Finished {
+                id,
+                result: Err(JobFailure::Failed(reason)),
+            } => (id, Phase::Failed(reason), None),
         };
         let Some(entry) = self.entries.iter_mut().find(|e| e.id == id) else {
             return false;
@@ -287,9 +311,6 @@ impl Jobs {
         self.entries.iter().find(|e| e.id == id).map(snapshot)
     }
 }
-
-/// The error text a cancelled job finishes with; jobs may return it themselves.
-pub const CANCELLED: &str = "cancelled";
 
 fn snapshot(entry: &JobEntry) -> JobSnapshot {
     let done = entry.progress.done();
@@ -355,10 +376,13 @@ mod tests {
         let mut jobs = Jobs::new(tx);
         let slow = jobs.spawn(JobKind::Load, "slow", |ctx| async move {
             ctx.cancel.cancelled().await;
-            Err("interrupted".to_string())
+            Err("interrupted".into())
         });
         let bad = jobs.spawn(JobKind::Download, "bad", |_| async {
-            Err("410 gone".to_string())
+            Err("410 gone".into())
+        });
+        let stopped = jobs.spawn(JobKind::Save, "stopped", |_| async {
+            Err(JobFailure::Cancelled)
         });
         assert!(!jobs.dismiss(slow), "a running job cannot be dismissed");
         assert!(jobs.cancel(slow));
@@ -370,6 +394,11 @@ mod tests {
         assert_eq!(
             jobs.snapshot(bad).expect("bad").phase,
             Phase::Failed("410 gone".into())
+        );
+        assert_eq!(
+            jobs.snapshot(stopped).expect("stopped").phase,
+            Phase::Cancelled,
+            "a job may end cancelled by itself"
         );
         assert!(!jobs.cancel(slow), "a finished job cannot be cancelled");
     }

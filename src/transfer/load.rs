@@ -183,9 +183,7 @@ pub fn start_load(
     let (tx, rx) = oneshot::channel();
     let label = format!("load {}", path.display());
     let id = jobs.spawn(JobKind::Load, label, move |ctx| async move {
-        let report = load(&ctx, &daemon, &path, opts)
-            .await
-            .map_err(TransferError::into_job_error)?;
+        let report = load(&ctx, &daemon, &path, opts).await?;
         let outcome = report.outcome();
         let _ = tx.send(report);
         Ok(outcome)

@@ -17,7 +17,8 @@ mod upload;
 pub use body::ChannelWriter;
 pub use error::TransferError;
 pub use job::{
-    CANCELLED, JobContext, JobEvent, JobId, JobKind, JobOutcome, JobSnapshot, Jobs, Phase, Progress,
+    JobContext, JobEvent, JobFailure, JobId, JobKind, JobOutcome, JobResult, JobSnapshot, Jobs,
+    Phase, Progress,
 };
 pub use load::{LoadMode, LoadOptions, LoadReport, LoadedImage, load, start_load};
 pub use save::{SaveCompression, SaveReport, SaveRequest, save, start_save};

@@ -281,9 +281,7 @@ pub fn start_save(
     let (tx, rx) = oneshot::channel();
     let label = format!("save {} -> {}", req.images.join(" "), display(&req.dest));
     let id = jobs.spawn(JobKind::Save, label, move |ctx| async move {
-        let report = save(&ctx, &daemon, &req)
-            .await
-            .map_err(TransferError::into_job_error)?;
+        let report = save(&ctx, &daemon, &req).await?;
         let outcome = JobOutcome {
             summary: format!(
                 "saved {} to {} ({})",

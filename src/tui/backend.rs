@@ -11,7 +11,7 @@ use futures_util::stream::BoxStream;
 
 use crate::archive::ImageInfo;
 use crate::daemon::ImageRow;
-use crate::transfer::{JobContext, JobOutcome};
+use crate::transfer::{JobContext, JobResult};
 
 /// Where the daemon is and what it runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +29,8 @@ pub struct Present {
 }
 
 pub type Reply<T> = BoxFuture<'static, Result<T, String>>;
+/// A job's work: its outcome, or a typed failure (cancelled or failed).
+pub type JobReply = BoxFuture<'static, JobResult>;
 
 /// What the daemon's event stream says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,9 +53,9 @@ pub trait Backend: Send + Sync + 'static {
     /// Image IDs and layer chain IDs the daemon has.
     fn present(&self) -> Reply<Present>;
     /// Load an image file (tarball, compressed tarball, artifact zip) as a job.
-    fn load(&self, path: PathBuf, ctx: JobContext) -> Reply<JobOutcome>;
+    fn load(&self, path: PathBuf, ctx: JobContext) -> JobReply;
     /// Save an image (by ID or tag) to `dest` as a job.
-    fn save(&self, image: String, dest: PathBuf, ctx: JobContext) -> Reply<JobOutcome>;
+    fn save(&self, image: String, dest: PathBuf, ctx: JobContext) -> JobReply;
     fn remove_image(&self, id: String) -> Reply<()>;
     /// Image events from `since` (Unix seconds, fractional) on. The default never yields:
     /// a backend without events is simply not followed live.
@@ -72,6 +74,11 @@ impl NoDaemon {
         let reason = self.0.clone();
         Box::pin(async move { Err(reason) })
     }
+
+    fn fail_job(&self) -> JobReply {
+        let reason = self.0.clone();
+        Box::pin(async move { Err(reason.into()) })
+    }
 }
 
 impl Backend for NoDaemon {
@@ -87,11 +94,11 @@ impl Backend for NoDaemon {
     fn present(&self) -> Reply<Present> {
         self.fail()
     }
-    fn load(&self, _path: PathBuf, _ctx: JobContext) -> Reply<JobOutcome> {
-        self.fail()
+    fn load(&self, _path: PathBuf, _ctx: JobContext) -> JobReply {
+        self.fail_job()
     }
-    fn save(&self, _image: String, _dest: PathBuf, _ctx: JobContext) -> Reply<JobOutcome> {
-        self.fail()
+    fn save(&self, _image: String, _dest: PathBuf, _ctx: JobContext) -> JobReply {
+        self.fail_job()
     }
     fn remove_image(&self, _id: String) -> Reply<()> {
         self.fail()

@@ -9,7 +9,7 @@ use std::sync::{Arc, RwLock};
 use bollard::query_parameters::{EventsOptions, RemoveImageOptions};
 use futures_util::StreamExt;
 
-use super::backend::{Backend, DaemonEvent, DaemonInfo, Events, Present, Reply};
+use super::backend::{Backend, DaemonEvent, DaemonInfo, Events, JobReply, Present, Reply};
 use crate::archive::ImageInfo;
 use crate::daemon::{self, Daemon, ImageRow};
 use crate::transfer::{self, JobContext, JobOutcome, LoadOptions, SaveCompression, SaveRequest};
@@ -148,18 +148,16 @@ impl Backend for DockerBackend {
         })
     }
 
-    fn load(&self, path: PathBuf, ctx: JobContext) -> Reply<JobOutcome> {
+    fn load(&self, path: PathBuf, ctx: JobContext) -> JobReply {
         let daemon = self.daemon();
         Box::pin(async move {
             let daemon = daemon.await?;
-            let report = transfer::load(&ctx, &daemon, &path, LoadOptions::default())
-                .await
-                .map_err(transfer::TransferError::into_job_error)?;
+            let report = transfer::load(&ctx, &daemon, &path, LoadOptions::default()).await?;
             Ok(report.outcome())
         })
     }
 
-    fn save(&self, image: String, dest: PathBuf, ctx: JobContext) -> Reply<JobOutcome> {
+    fn save(&self, image: String, dest: PathBuf, ctx: JobContext) -> JobReply {
         let daemon = self.daemon();
         Box::pin(async move {
             let daemon = daemon.await?;
@@ -174,9 +172,7 @@ impl Backend for DockerBackend {
                 compression: compression_for(&dest),
                 dest,
             };
-            let report = transfer::save(&ctx, &daemon, &req)
-                .await
-                .map_err(transfer::TransferError::into_job_error)?;
+            let report = transfer::save(&ctx, &daemon, &req).await?;
             Ok(JobOutcome {
                 summary: format!(
                     "saved {image} to {} ({})",

@@ -3,6 +3,7 @@
 
 pub mod archives;
 pub mod docker;
+pub mod engines;
 pub mod fake_github;
 pub mod fixtures;
 pub mod hostile;

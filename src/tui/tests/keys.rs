@@ -233,7 +233,7 @@ async fn c_cancels_the_selected_job_and_x_dismisses_it() {
         .jobs
         .spawn(crate::transfer::JobKind::Load, "slow", |ctx| async move {
             ctx.cancel.cancelled().await;
-            Err("stopped".to_string())
+            Err("stopped".into())
         });
     assert!(app.needs_tick(), "ticks only while a job runs");
     app.on_key(key('x'));

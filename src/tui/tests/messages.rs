@@ -122,7 +122,7 @@ async fn a_finished_load_refreshes_the_daemon_and_a_failed_one_stays_with_its_re
     );
 
     let bad = app.jobs.spawn(JobKind::Load, "load b.tar", |_| async {
-        Err("daemon refused: unsupported format".to_string())
+        Err("daemon refused: unsupported format".into())
     });
     let event = rx.recv().await.expect("event");
     assert_eq!(app.apply(Msg::Job(event)), vec![]);

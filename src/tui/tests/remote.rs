@@ -124,7 +124,7 @@ async fn l_on_a_remote_artifact_downloads_then_loads_its_images() {
 async fn a_failed_download_loads_nothing() {
     let (mut app, mut rx) = app();
     let id = app.jobs.spawn(JobKind::Download, "download x", |_| async {
-        Err("x has expired (410 Gone)".to_string())
+        Err("x has expired (410 Gone)".into())
     });
     app.load_after.insert(id);
     let event = rx.recv().await.expect("event");
