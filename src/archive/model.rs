@@ -103,6 +103,17 @@ pub struct ArchiveReport {
     /// For a zip holding several image tarballs: one report per entry (`images` lists them all).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub entries: Vec<ArchiveReport>,
+    /// For a zip: entries that are not image tarballs (logs, SBOMs, source tarballs) or were
+    /// refused (unsafe names, encrypted), with why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<SkippedEntry>,
+}
+
+/// A zip entry left out of a report, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SkippedEntry {
+    pub entry: String,
+    pub reason: String,
 }
 
 fn is_zero(n: &usize) -> bool {

@@ -169,5 +169,6 @@ pub async fn inspect_report(daemon: &Daemon, name: &str) -> Result<ArchiveReport
         images: vec![image],
         missing_manifests: 0,
         entries: Vec::new(),
+        skipped: Vec::new(),
     })
 }

@@ -7,5 +7,6 @@ pub mod docker;
 pub mod engines;
 pub mod fake_github;
 pub mod fixtures;
+pub mod hostile;
 pub mod http;
 pub mod images;

@@ -142,6 +142,7 @@ pub fn report(file: &FoundFile, image: ImageInfo) -> ArchiveReport {
         images: vec![image],
         missing_manifests: 0,
         entries: Vec::new(),
+        skipped: Vec::new(),
     }
 }
 
