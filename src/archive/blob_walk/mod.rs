@@ -113,6 +113,10 @@ impl<'a> BlobBody<'a> {
     /// Go back to the first byte: true on seekable sources; false on a stream, where the bytes
     /// already read are gone.
     pub fn rewind(&mut self) -> io::Result<bool> {
+        if matches!(self.inner, Inner::Stream(_)) {
+            // The bytes read so far are gone, and stay counted in the running digest.
+            return Ok(false);
+        }
         if let Some(c) = self.check.take() {
             self.check = Check::new(&c.blob, &c.expected, c.size);
         }
