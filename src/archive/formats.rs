@@ -85,10 +85,19 @@ pub fn read_images(blobs: &mut dyn Blobs, is_folder: bool) -> Result<Images, Pro
             seen: HashSet::new(),
             stack: Vec::new(),
         };
-        walk.descriptors(index.manifests, &[], 0)?;
+        walk.descriptors(index.manifests, &[], 0, None)?;
         missing_manifests = walk.missing;
-        let known: HashSet<String> = images.iter().map(|i| i.id.clone()).collect();
-        images.extend(walk.images.into_iter().filter(|i| !known.contains(&i.id)));
+        for found in walk.images {
+            match images.iter_mut().find(|i| i.id == found.id) {
+                // Docker 25+ saves list an image in both files: keep manifest.json's entry, with
+                // the digests only the index knows (the containerd store names images by them).
+                Some(known) => {
+                    known.manifest_digest = found.manifest_digest;
+                    known.target_digest = found.target_digest;
+                }
+                None => images.push(found),
+            }
+        }
     }
     let format = match (has_manifest, has_index, is_folder) {
         (_, _, true) => Format::OciLayout,
@@ -252,6 +261,7 @@ impl OciWalk<'_> {
         descs: Vec<Descriptor>,
         tags: &[String],
         depth: usize,
+        target: Option<&str>,
     ) -> Result<(), Problem> {
         if depth > MAX_INDEX_DEPTH {
             return Err(Problem::Invalid("image indexes nested too deep".into()));
@@ -275,6 +285,7 @@ impl OciWalk<'_> {
                 continue; // one manifest listed twice
             }
             let own_tags = tags_of(&desc).map_or_else(|| tags.to_vec(), |t| vec![t]);
+            let target = target.unwrap_or(&desc.digest).to_string();
             let bytes = self.blobs.read_meta(&name)?;
             let value: serde_json::Value = parse_json(&name, &bytes)?;
             let is_index =
@@ -294,13 +305,15 @@ impl OciWalk<'_> {
                     )));
                 }
                 super::verify::check_bytes(&name, &desc.digest, &bytes)?;
-                let walked = self.descriptors(nested.manifests, &own_tags, depth + 1);
+                let walked =
+                    self.descriptors(nested.manifests, &own_tags, depth + 1, Some(&target));
                 self.stack.pop();
                 walked?;
             } else {
                 super::verify::check_bytes(&name, &desc.digest, &bytes)?;
                 let manifest: OciManifest = parse_json(&name, &bytes)?;
-                let image = self.image(manifest, &desc, own_tags)?;
+                let mut image = self.image(manifest, &desc, own_tags)?;
+                image.target_digest = Some(target);
                 self.images.push(image);
             }
         }
@@ -346,10 +359,16 @@ impl OciWalk<'_> {
     }
 }
 
-/// The image name an index entry carries, as written.
+/// The image name an index entry carries, in the familiar form the docker CLI shows
+/// (`docker.io/library/app:1` -> `app:1`, `docker.io/team/app:1` -> `team/app:1`).
 fn tags_of(desc: &Descriptor) -> Option<String> {
-    desc.annotations
+    let name = desc
+        .annotations
         .get("io.containerd.image.name")
-        .or_else(|| desc.annotations.get("org.opencontainers.image.ref.name"))
-        .cloned()
+        .or_else(|| desc.annotations.get("org.opencontainers.image.ref.name"))?;
+    let familiar = name
+        .strip_prefix("docker.io/library/")
+        .or_else(|| name.strip_prefix("docker.io/"))
+        .unwrap_or(name);
+    Some(familiar.to_string())
 }

@@ -146,6 +146,10 @@ pub struct ImageInfo {
     /// Digest of the OCI manifest, where the archive has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manifest_digest: Option<String>,
+    /// Digest of the `index.json` entry the image was found through: its manifest, or the
+    /// index holding it (one per multi-platform image). The containerd store names images by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_digest: Option<String>,
     /// Path of the config blob inside the archive (empty for daemon images).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub config_path: String,

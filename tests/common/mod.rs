@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod archives;
+pub mod contents;
 pub mod docker;
 pub mod engines;
 pub mod fake_github;
