@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use tokio::sync::oneshot;
 
 use self::plan::{Plan, Route, Source};
+use super::recheck::{Recheck, recheck};
 use super::routes::{decompressed, docker_archive};
 use super::types::blocking;
 use super::undo::Snapshot;
@@ -150,7 +151,13 @@ async fn send(
                 body,
                 producer: None,
             };
-            judge(daemon, upload(ctx, daemon, path, sending).await?, snapshot).await?
+            judge(
+                daemon,
+                upload(ctx, daemon, path, sending).await?,
+                snapshot,
+                (report, &expected),
+            )
+            .await?
         }
         Route::Decompressed => {
             let owned = path.to_path_buf();
@@ -160,11 +167,23 @@ async fn send(
                     TransferError::Other(format!("{}: not compressed", path.display()))
                 })?;
             let sending = decompressed::sending(ctx, source);
-            judge(daemon, upload(ctx, daemon, path, sending).await?, snapshot).await?
+            judge(
+                daemon,
+                upload(ctx, daemon, path, sending).await?,
+                snapshot,
+                (report, &expected),
+            )
+            .await?
         }
         Route::DockerArchive { skip } => {
             let sending = docker_archive::sending(ctx, report, skip).await?;
-            judge(daemon, upload(ctx, daemon, path, sending).await?, snapshot).await?
+            judge(
+                daemon,
+                upload(ctx, daemon, path, sending).await?,
+                snapshot,
+                (report, &expected),
+            )
+            .await?
         }
         Route::OciLayout { .. } => {
             return Err(TransferError::Other(
@@ -185,6 +204,7 @@ async fn judge<T>(
     daemon: &Daemon,
     up: Upload<T>,
     snapshot: &Snapshot,
+    (report, expected): (&ArchiveReport, &[Option<String>]),
 ) -> Result<(Vec<crate::transfer::LoadedImage>, u64), TransferError> {
     if let Some(Err(e)) = up.produced {
         if !up.loaded.is_empty() {
@@ -201,6 +221,19 @@ async fn judge<T>(
         });
     }
     if let Some(e) = up.refused {
+        if up.refused_after_upload && up.loaded.is_empty() && !up.cancelled_late {
+            // The whole archive was sent: the engine may have loaded it. Ask again.
+            return match recheck(daemon, report, expected).await {
+                Recheck::Loaded(loaded) => Ok((loaded, up.sent)),
+                Recheck::Absent => Err(TransferError::Other(format!(
+                    "{e}; checked again after the upload: the image is not in the engine"
+                ))),
+                Recheck::Unknown(why) => Err(TransferError::Other(format!(
+                    "the connection to the engine was lost after the upload finished ({e}): the \
+                     daemon may have loaded it; check with `haul images` ({why})"
+                ))),
+            };
+        }
         if !up.loaded.is_empty() {
             snapshot.restore(daemon, &up.loaded).await?;
         }
