@@ -10,6 +10,7 @@ pub mod cli;
 pub mod daemon;
 pub mod digest;
 pub mod escape;
+pub mod partial;
 pub mod paths;
 pub mod transfer;
 pub mod tui;

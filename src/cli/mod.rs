@@ -69,7 +69,7 @@ pub struct InspectArgs {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
+    let code = match cli.command {
         Some(Command::Inspect(args)) => inspect::run(&args, cli.host),
         Some(Command::Images(args)) => images::main(args, cli.host),
         Some(Command::Save(args)) => save::main(args, cli.host),
@@ -81,5 +81,10 @@ pub fn main() -> ExitCode {
         Some(Command::Extract(args)) => contents::extract::run(&args, cli.host),
         Some(Command::Check(args)) => contents::check::run(&args, cli.host),
         None => crate::tui::run(cli.host),
+    };
+    // Interrupted by a signal (the job was cancelled and cleaned up): say so in the exit code.
+    match progress::interrupted_by() {
+        Some(signal) => ExitCode::from(128 + signal as u8),
+        None => code,
     }
 }
