@@ -166,10 +166,12 @@ fn a_missing_image_fails_cleanly_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let out_path = dir.path().join("x.tar");
     std::fs::write(&out_path, b"previous").unwrap();
+    // --force: past the destination check, so the missing image is what fails.
     let out = save(&[
         "haul-test/does-not-exist:nope",
         "-o",
         out_path.to_str().unwrap(),
+        "--force",
     ]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
@@ -214,6 +216,7 @@ fn cancelling_a_save_leaves_no_file() {
             images: vec![app.clone()],
             dest: dest.clone(),
             compression: SaveCompression::Zstd,
+            force: false,
         };
         let (id, _report) = start_save(&mut jobs, daemon, req);
         // Cancel once bytes flow, while the temporary file exists.

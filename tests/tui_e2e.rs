@@ -224,7 +224,76 @@ fn sigterm_restores_the_terminal() {
         );
         std::thread::sleep(Duration::from_millis(50));
     };
-    assert!(status.success(), "SIGTERM is a clean quit: {status:?}");
+    assert_eq!(
+        status.exit_code(),
+        143,
+        "SIGTERM: a clean quit, reported as 128 + 15: {status:?}"
+    );
     std::thread::sleep(Duration::from_millis(200));
     assert!(!haul.screen.lock().unwrap().screen().alternate_screen());
+}
+
+#[test]
+fn d_then_u_untags_one_tag_of_a_two_tag_image_and_the_other_survives() {
+    if !daemon_available("d_then_u_untags_one_tag") {
+        return;
+    }
+    let work = tempfile::tempdir().expect("tempdir");
+    let home = work.path().join("home");
+    std::fs::create_dir_all(home.join("config")).unwrap();
+    std::fs::write(home.join("config/config.toml"), "scan_defaults = false\n").unwrap();
+    let mut images = Images::new();
+    let stem = format!("haul-test/tui-untag-{}", std::process::id());
+    let (first, second) = (format!("{stem}:a"), format!("{stem}:b"));
+    let id = import(
+        &rootfs_tar(&[("etc/untag", stem.as_bytes())]),
+        &first,
+        &mut images,
+    );
+    images.track(&second);
+    images.track(&id);
+    common::docker::docker(&["tag", &first, &second]);
+
+    let mut haul = Session::start(work.path(), &home);
+    haul.wait_for("both tags, one row each", Duration::from_secs(30), |t| {
+        t.contains(&first) && t.contains(&second)
+    });
+    // Filter to this test's image, then delete its first row's tag only.
+    haul.press("/");
+    haul.press(&stem);
+    haul.press("\r");
+    let screen = haul.wait_for("the filtered rows", Duration::from_secs(10), |t| {
+        t.contains("filter: haul-test/tui-untag")
+    });
+    assert!(
+        line_with(&screen, "▶").is_some(),
+        "a row is selected:\n{screen}"
+    );
+    haul.press("d");
+    let dialog = haul.wait_for("the choice", Duration::from_secs(10), |t| {
+        t.contains("u: untag ") && t.contains("a: delete the image with every tag")
+    });
+    // The dialog names the tag `u` removes.
+    let (gone, kept) = if dialog.contains(&format!("u: untag {first} only")) {
+        (&first, &second)
+    } else {
+        assert!(
+            dialog.contains(&format!("u: untag {second} only")),
+            "{dialog}"
+        );
+        (&second, &first)
+    };
+    haul.press("u");
+    haul.wait_for("the untagged row to go", Duration::from_secs(30), |t| {
+        t.contains("1 Images 1 ") && t.contains(&format!("untagged {gone}"))
+    });
+    assert!(!image_exists(gone), "{gone} was untagged");
+    assert!(image_exists(kept), "{kept} survives");
+    assert_eq!(
+        common::docker::image_id(kept),
+        id,
+        "the image is still there under its other tag"
+    );
+    haul.press("q");
+    drop(images);
 }

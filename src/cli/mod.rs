@@ -1,4 +1,4 @@
-//! The command line: `haul inspect|images|load|save|artifacts`; no subcommand opens the TUI.
+//! The command line: `haul inspect|images|load|save|artifacts|du`; no subcommand opens the TUI.
 
 pub mod artifacts;
 mod inspect;
@@ -8,10 +8,12 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod common;
+pub mod du;
 pub mod images;
 pub mod load;
 mod progress;
 pub mod save;
+pub mod signals;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -39,6 +41,9 @@ pub enum Command {
     Load(load::LoadArgs),
     /// List GitHub Actions workflow artifacts (remote or on disk) and download them.
     Artifacts(artifacts::ArtifactsArgs),
+    /// What takes space: daemon images (dangling, unused), image files in the scan folders,
+    /// haul's downloads and cache; `--clean` removes what haul can name, after a confirmation.
+    Du(du::DuArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -63,6 +68,7 @@ pub fn main() -> ExitCode {
         Some(Command::Save(args)) => save::main(args, cli.host),
         Some(Command::Load(args)) => load::main(args, cli.host),
         Some(Command::Artifacts(args)) => artifacts::run(args, cli.host),
+        Some(Command::Du(args)) => du::main(args, cli.host),
         None => crate::tui::run(cli.host),
     }
 }

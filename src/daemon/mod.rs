@@ -8,6 +8,7 @@ mod client;
 pub mod endpoint;
 mod history;
 mod images;
+pub mod tags;
 
 pub use client::{CONNECT_TIMEOUT, Daemon, METADATA_TIMEOUT};
 pub use endpoint::{Endpoint, EnvVars, Source};

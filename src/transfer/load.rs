@@ -27,10 +27,12 @@ use super::{JobContext, JobId, JobKind, JobOutcome, Jobs, TransferError};
 use crate::archive::{self, ArchiveReport, ConversionPlan};
 use crate::daemon::Daemon;
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
     /// Send every layer even when the daemon has some (no delta load).
     pub full: bool,
+    /// Name the loaded image this (`repo[:tag]`) and leave the archive's own tags as they were.
+    pub tag: Option<String>,
 }
 
 /// How the bytes were sent.
@@ -75,9 +77,27 @@ pub async fn load(
     ctx: &JobContext,
     daemon: &Daemon,
     path: &Path,
+    opts: LoadOptions,
+) -> Result<LoadReport, TransferError> {
+    let retag = match &opts.tag {
+        Some(name) => Some(super::retag::Retag::prepare(daemon, path, name).await?),
+        None => None,
+    };
+    let mut report = load_as_named(ctx, daemon, path, opts).await?;
+    if let Some(retag) = retag {
+        retag.apply(daemon, &mut report.loaded).await?;
+    }
+    Ok(report)
+}
+
+/// Load one path under the names the archive carries.
+async fn load_as_named(
+    ctx: &JobContext,
+    daemon: &Daemon,
+    path: &Path,
     mut opts: LoadOptions,
 ) -> Result<LoadReport, TransferError> {
-    let fallback = match single_pass::try_load(ctx, daemon, path, opts).await? {
+    let fallback = match single_pass::try_load(ctx, daemon, path, opts.clone()).await? {
         Route::Done(report) => return Ok(report),
         Route::NotTaken => None,
         Route::Fallback(why) => {

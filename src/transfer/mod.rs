@@ -10,6 +10,7 @@ mod error;
 mod job;
 pub mod load;
 mod restore;
+mod retag;
 pub mod save;
 mod single_pass;
 mod upload;
@@ -21,4 +22,6 @@ pub use job::{
     Phase, Progress,
 };
 pub use load::{LoadMode, LoadOptions, LoadReport, LoadedImage, load, start_load};
-pub use save::{SaveCompression, SaveReport, SaveRequest, save, start_save};
+pub use save::{
+    Destination, SaveCompression, SaveReport, SaveRequest, check_destination, save, start_save,
+};
