@@ -10,6 +10,7 @@ pub mod cli;
 pub mod daemon;
 pub mod digest;
 pub mod du;
+pub mod escape;
 pub mod paths;
 pub mod transfer;
 pub mod tui;

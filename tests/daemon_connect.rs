@@ -2,7 +2,8 @@
 
 mod common;
 
-use common::docker::{daemon_available, haul};
+use common::docker::{haul, unique_name};
+use common::engines::{Engine, each_engine};
 use sha2::{Digest, Sha256};
 
 fn stderr_of(out: &std::process::Output) -> String {
@@ -100,21 +101,54 @@ fn current_context_of_config_json_is_followed() {
         .output()
         .unwrap();
     assert!(stderr_of(&out).contains("docker context \"haul-nope\": no such context"));
-    if !daemon_available("current_context_of_config_json_is_followed") {
-        return;
-    }
-    std::fs::write(
-        config.path().join("config.json"),
-        r#"{"currentContext": "haul-live"}"#,
-    )
-    .unwrap();
-    let out = haul()
-        .args(["images", "--json"])
-        .env_remove("DOCKER_HOST")
-        .env("DOCKER_CONFIG", config.path())
-        .output()
+    // A live context on each engine: haul lists that engine's images.
+    each_engine("current_context_of_config_json_is_followed", |engine| {
+        let config = tempfile::tempdir().unwrap();
+        write_context(config.path(), "haul-live", &engine.host);
+        std::fs::write(
+            config.path().join("config.json"),
+            r#"{"currentContext": "haul-live"}"#,
+        )
         .unwrap();
-    assert!(out.status.success(), "{}", stderr_of(&out));
-    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(rows.is_array());
+        let mut images = engine.images();
+        let base = engine.small_base("ctx", &mut images);
+        let id = engine.image_id(&base);
+        let out = haul()
+            .args(["images", "--json"])
+            .env_remove("DOCKER_HOST")
+            .env("DOCKER_CONFIG", config.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        assert!(lists(&out, &id), "{id} listed through the context");
+    });
+}
+
+/// `haul images --json` output holds an image with this ID.
+fn lists(out: &std::process::Output, id: &str) -> bool {
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    rows.iter().any(|r| r["id"] == id)
+}
+
+#[test]
+fn host_flag_reaches_each_engine() {
+    each_engine(
+        "host_flag_reaches_each_engine",
+        |engine: &'static Engine| {
+            let mut images = engine.images();
+            let name = unique_name("hostflag", "x");
+            let id = engine.import(
+                &common::docker::rootfs_tar(&[("x", b"x")]),
+                &name,
+                &mut images,
+            );
+            let out = haul()
+                .args(["-H", &engine.host, "images", "--json"])
+                .env("DOCKER_HOST", "tcp://127.0.0.1:1")
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{}", stderr_of(&out));
+            assert!(lists(&out, &id), "{id} listed with -H {}", engine.host);
+        },
+    );
 }

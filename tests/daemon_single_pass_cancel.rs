@@ -51,15 +51,7 @@ fn cancel_after_a_single_pass_upload_restores_the_tag_and_removes_the_image() {
         let daemon = haul::daemon::Daemon::connect_default(None).await.unwrap();
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let mut jobs = Jobs::new(tx);
-        let (job, _report) = start_load(
-            &mut jobs,
-            daemon,
-            zip.clone(),
-            LoadOptions {
-                full: true,
-                ..Default::default()
-            },
-        );
+        let (job, _report) = start_load(&mut jobs, daemon, zip.clone(), LoadOptions { full: true });
         let mut cancelled = false;
         let mut uploading_total = 0;
         while jobs.any_running() {

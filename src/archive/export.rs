@@ -3,16 +3,14 @@
 //! daemon already holds left out (the daemon skips a layer whose chain ID it has without opening
 //! its file, so `manifest.json` may still name it).
 
-use std::collections::{BTreeMap, HashSet};
-use std::fs::File;
-use std::io::{self, BufReader, Read, Write};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
 
-use super::index::{Blobs, normalise};
-use super::layout_dir::LayoutDir;
+use super::blob_walk::{BlobBody, BlobMeta, BlobVisitor, Walk};
 use super::open::{self, Target};
-use super::tar_source::{Counting, SeekableTar, Window};
+use super::tar_source::Counting;
 use super::{ArchiveError, ArchiveReport, Compression, Container, Problem, WriteSummary, zipped};
 
 /// What a conversion will send: the blobs (by path in the archive) and the manifest to write.
@@ -28,6 +26,9 @@ pub struct Plan {
     summary: WriteSummary,
     /// For a zip: its image entries, listed once.
     zip_entries: Vec<zipped::ZipImageEntry>,
+    /// Blob path -> the digest its bytes must have (configs: the image ID; layers: the blob
+    /// digest, the diff ID for an uncompressed one), checked as the blob is copied.
+    digests: HashMap<String, String>,
 }
 
 #[derive(serde::Serialize)]
@@ -74,10 +75,15 @@ impl Plan {
         let mut skipped_paths = HashSet::new();
         let mut entries = Vec::new();
         let mut configs = HashSet::new();
+        let mut digests = HashMap::new();
         for image in &report.images {
             needed.insert(image.config_path.clone(), 0);
             configs.insert(image.config_path.clone());
+            digests.insert(image.config_path.clone(), image.id.clone());
             for layer in &image.layers {
+                if let Some(digest) = &layer.digest {
+                    digests.insert(layer.path.clone(), digest.clone());
+                }
                 if skip.contains(&layer.diff_id) {
                     if skipped_paths.insert(layer.path.clone()) {
                         summary.skipped_layers += 1;
@@ -111,7 +117,19 @@ impl Plan {
             .count();
         let zip_entries = if report.container == Container::Zip {
             let target = Target::parse(Path::new(&report.path));
-            zipped::image_entries(&target.file, target.entry.as_deref()).map_err(|p| p.at(path))?
+            // Only the entries the report read images from (not a tar of sources beside them).
+            let used: HashSet<&str> = report
+                .entry
+                .iter()
+                .chain(report.entries.iter().filter_map(|e| e.entry.as_ref()))
+                .map(String::as_str)
+                .collect();
+            zipped::image_entries(&target.file, target.entry.as_deref())
+                .map_err(|p| p.at(path))?
+                .0
+                .into_iter()
+                .filter(|e| used.is_empty() || used.contains(e.name.as_str()))
+                .collect()
         } else {
             Vec::new()
         };
@@ -123,6 +141,7 @@ impl Plan {
             zstd_layers,
             manifest,
             summary,
+            digests,
         })
     }
 
@@ -198,46 +217,24 @@ impl Plan {
         read: &AtomicU64,
     ) -> Result<WriteSummary, ArchiveError> {
         let at = |p: Problem| p.at(&self.report.path);
+        if self.report.container == Container::Daemon {
+            return Err(at(Problem::Invalid("a daemon image is not a file".into())));
+        }
         let mut builder = tar::Builder::new(CountingWriter {
             inner: out,
             written: 0,
         });
-        let target = Target::parse(Path::new(&self.report.path));
-        // Every blob path written so far: a zip may hold several tars sharing blobs.
-        let mut sent = HashSet::new();
-        match self.report.container {
-            Container::Directory => self
-                .write_from_folder(&mut builder, &target.file, read)
-                .map_err(at)?,
-            Container::Tar if self.report.compression == Compression::None => {
-                let file = File::open(&target.file).map_err(|e| at(e.into()))?;
-                let len = file.metadata().map_err(|e| at(e.into()))?.len();
-                let mut tar = SeekableTar::open(Box::new(BufReader::new(file)), len).map_err(at)?;
-                self.write_from_seekable(&mut builder, &mut tar, read, &mut sent)
-                    .map_err(at)?;
-            }
-            Container::Tar => {
-                let file = File::open(&target.file).map_err(|e| at(e.into()))?;
-                let reader = BufReader::with_capacity(
-                    256 * 1024,
-                    Counting {
-                        inner: file,
-                        count: read,
-                    },
-                );
-                self.write_streamed(&mut builder, self.report.compression, reader, &mut sent)
-                    .map_err(at)?;
-            }
-            Container::Zip => self
-                .write_from_zip(&mut builder, &target, read, &mut sent)
-                .map_err(at)?,
-            Container::Daemon => {
-                return Err(at(Problem::Invalid("a daemon image is not a file".into())));
-            }
-        }
-        if self.report.container != Container::Directory
-            && let Some(missing) = self.needed.keys().find(|n| !sent.contains(*n))
-        {
+        let walk = Walk::open(Path::new(&self.report.path))?;
+        let mut sender = Sender {
+            plan: self,
+            builder: &mut builder,
+            read,
+            streamed: walk.is_streamed(),
+            uncounted: AtomicU64::new(0),
+            sent: HashSet::new(),
+        };
+        walk.run(&mut sender, read)?;
+        if let Some(missing) = self.needed.keys().find(|n| !sender.sent.contains(*n)) {
             return Err(at(Problem::Missing {
                 what: "blob",
                 name: missing.clone(),
@@ -258,148 +255,59 @@ impl Plan {
             ..self.summary.clone()
         })
     }
+}
 
-    /// The counter a blob's bytes go to: configs are sent but not counted (see `total_bytes`).
-    fn counter<'a>(
-        &self,
-        name: &str,
-        read: &'a AtomicU64,
-        uncounted: &'a AtomicU64,
-    ) -> &'a AtomicU64 {
-        if self.configs.contains(name) {
-            uncounted
+/// Copies the blobs a plan needs into the docker-archive as the walk meets them.
+struct Sender<'p, 'b, 'o> {
+    plan: &'p Plan,
+    builder: &'b mut Builder<'o>,
+    read: &'p AtomicU64,
+    /// A streamed walk counts source bytes itself; a seek walk counts the layer blobs copied
+    /// (configs are sent but not counted: see `total_bytes`).
+    streamed: bool,
+    uncounted: AtomicU64,
+    sent: HashSet<String>,
+}
+
+impl BlobVisitor for Sender<'_, '_, '_> {
+    fn wants(&mut self, blob: &BlobMeta) -> bool {
+        self.plan.needed.contains_key(&blob.path)
+    }
+
+    fn visit(&mut self, blob: &BlobMeta, body: &mut BlobBody<'_>) -> Result<(), Problem> {
+        let name = blob.path.as_str();
+        self.sent.insert(name.to_string());
+        if let Some(expected) = self.plan.digests.get(name) {
+            body.expect_digest(name, expected);
+        }
+        let count = if self.streamed || self.plan.configs.contains(name) {
+            &self.uncounted
         } else {
-            read
+            self.read
+        };
+        if !self.plan.zstd_layers.contains(name) {
+            return append(
+                self.builder,
+                name,
+                blob.size,
+                Counting { inner: body, count },
+            );
         }
-    }
-
-    fn write_from_seekable(
-        &self,
-        builder: &mut Builder<'_>,
-        tar: &mut SeekableTar,
-        read: &AtomicU64,
-        sent: &mut HashSet<String>,
-    ) -> Result<(), Problem> {
-        let uncounted = AtomicU64::new(0);
-        for name in self.needed.keys() {
-            // A zip may hold several tars: each sends the blobs it has.
-            if sent.contains(name) || !Blobs::exists(tar, name) {
-                continue;
-            }
-            sent.insert(name.clone());
-            let count = self.counter(name, read, &uncounted);
-            if self.zstd_layers.contains(name) {
-                let size = zstd_size(tar.open_entry(name)?.0)?;
-                let body = Counting {
-                    inner: tar.open_entry(name)?.0,
-                    count,
-                };
-                append(builder, name, size, open::decoder(Compression::Zstd, body)?)?;
-            } else {
-                let (body, size) = tar.open_entry(name)?;
-                append(builder, name, size, Counting { inner: body, count })?;
-            }
+        // The tar header needs the decompressed size first: two reads of a seekable blob.
+        if !body.rewind()? {
+            return Err(Problem::Invalid(format!(
+                "layer {name} is zstd-compressed inside a compressed archive; decompress the archive first"
+            )));
         }
-        Ok(())
-    }
-
-    fn write_from_folder(
-        &self,
-        builder: &mut Builder<'_>,
-        root: &Path,
-        read: &AtomicU64,
-    ) -> Result<(), Problem> {
-        let dir = LayoutDir::open(root)?;
-        let uncounted = AtomicU64::new(0);
-        for name in self.needed.keys() {
-            let file = dir.file_path(name)?;
-            let count = self.counter(name, read, &uncounted);
-            let open_file =
-                || -> Result<BufReader<File>, Problem> { Ok(BufReader::new(File::open(&file)?)) };
-            if self.zstd_layers.contains(name) {
-                let size = zstd_size(open_file()?)?;
-                let body = Counting {
-                    inner: open_file()?,
-                    count,
-                };
-                append(builder, name, size, open::decoder(Compression::Zstd, body)?)?;
-            } else {
-                let size = std::fs::metadata(&file)?.len();
-                append(
-                    builder,
-                    name,
-                    size,
-                    Counting {
-                        inner: open_file()?,
-                        count,
-                    },
-                )?;
-            }
-        }
-        Ok(())
-    }
-
-    fn write_from_zip(
-        &self,
-        builder: &mut Builder<'_>,
-        target: &Target,
-        read: &AtomicU64,
-        sent: &mut HashSet<String>,
-    ) -> Result<(), Problem> {
-        let seekable = self.zip_all_stored();
-        for entry in &self.zip_entries {
-            if seekable {
-                let file = BufReader::new(File::open(&target.file)?);
-                let window = Window::new(file, entry.data_start, entry.size);
-                let mut tar = SeekableTar::open(Box::new(window), entry.size)?;
-                self.write_from_seekable(builder, &mut tar, read, sent)?;
-            } else {
-                let mut zip = zipped::open_zip(&target.file)?;
-                let reader = zip
-                    .by_index(entry.index)
-                    .map_err(|e| Problem::Zip(e.to_string()))?;
-                let counted = Counting {
-                    inner: reader,
-                    count: read,
-                };
-                self.write_streamed(builder, entry.compression, counted, sent)?;
-            }
-        }
-        Ok(())
-    }
-
-    /// One pass over a compressed tar: copy the needed entries as they pass by.
-    fn write_streamed(
-        &self,
-        builder: &mut Builder<'_>,
-        compression: Compression,
-        reader: impl Read,
-        sent: &mut HashSet<String>,
-    ) -> Result<(), Problem> {
-        let mut archive = tar::Archive::new(open::decoder(compression, reader)?);
-        for entry in archive.entries()? {
-            let entry = entry?;
-            let Some(name) = normalise(&entry.path()?.to_string_lossy()) else {
-                continue;
-            };
-            if !self.needed.contains_key(&name)
-                || !entry.header().entry_type().is_file()
-                || sent.contains(&name)
-            {
-                continue;
-            }
-            if self.zstd_layers.contains(&name) {
-                return Err(Problem::Invalid(format!(
-                    "layer {name} is zstd-compressed inside a compressed archive; decompress the archive first"
-                )));
-            }
-            sent.insert(name.clone());
-            let size = entry.size();
-            append(builder, &name, size, entry)?;
-        }
-        // Read to the end: the padding counts for progress, and a gzip or zstd trailer is checked.
-        io::copy(&mut archive.into_inner(), &mut io::sink())?;
-        Ok(())
+        let size = zstd_size(&mut *body)?;
+        body.rewind()?;
+        let counted = Counting { inner: body, count };
+        append(
+            self.builder,
+            name,
+            size,
+            open::decoder(Compression::Zstd, counted)?,
+        )
     }
 }
 

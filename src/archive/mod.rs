@@ -3,23 +3,29 @@
 //! Read-only and synchronous. An uncompressed tar is listed with header seeks (layer bytes are
 //! never read); a compressed one needs one streaming pass, whose result is cached.
 
+pub mod blob_walk;
 mod cache;
 mod config;
+pub mod contents;
 mod error;
 mod export;
 mod formats;
 mod index;
 mod layout_dir;
 mod model;
+pub mod names;
 mod open;
+pub mod probe;
 mod single_pass;
 mod tar_source;
+pub mod verify;
 mod zipped;
 
 pub use error::{ArchiveError, Problem};
 pub use export::{Plan as ConversionPlan, is_loadable_tag};
 pub use model::*;
-pub use open::{Sniffed, Target, decoder, is_tar_header, sniff};
+pub use open::{Target, decoder};
+pub use probe::{Probed, Sniffed, is_tar_header, probe, probe_path, sniff};
 pub use single_pass::{StreamedSource, daemon_accepts_decompressed};
 
 use std::path::Path;

@@ -1,4 +1,5 @@
-//! The command line: `haul inspect|images|load|save|artifacts|du`; no subcommand opens the TUI.
+//! The command line: `haul inspect|images|load|save|artifacts|files|waste|diff|extract|check|du`;
+//! no subcommand opens the TUI.
 
 pub mod artifacts;
 mod inspect;
@@ -8,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod common;
+pub mod contents;
 pub mod du;
 pub mod images;
 pub mod load;
@@ -41,6 +43,16 @@ pub enum Command {
     Load(load::LoadArgs),
     /// List GitHub Actions workflow artifacts (remote or on disk) and download them.
     Artifacts(artifacts::ArtifactsArgs),
+    /// The files of an image (its final filesystem), or one layer's changes.
+    Files(contents::FilesArgs),
+    /// Bytes in file versions no longer visible (overwritten or deleted by a later layer).
+    Waste(contents::WasteArgs),
+    /// Compare two images: layers, files added/removed/modified, config.
+    Diff(contents::DiffArgs),
+    /// Copy files or folders out of an image, without Docker.
+    Extract(contents::ExtractArgs),
+    /// A CI gate on image size and waste (also reads dive's .dive-ci rules).
+    Check(contents::CheckArgs),
     /// What takes space: daemon images (dangling, unused), image files in the scan folders,
     /// haul's downloads and cache; `--clean` removes what haul can name, after a confirmation.
     Du(du::DuArgs),
@@ -68,6 +80,11 @@ pub fn main() -> ExitCode {
         Some(Command::Save(args)) => save::main(args, cli.host),
         Some(Command::Load(args)) => load::main(args, cli.host),
         Some(Command::Artifacts(args)) => artifacts::run(args, cli.host),
+        Some(Command::Files(args)) => contents::files::run(&args, cli.host),
+        Some(Command::Waste(args)) => contents::waste::run(&args, cli.host),
+        Some(Command::Diff(args)) => contents::diff::run(&args, cli.host),
+        Some(Command::Extract(args)) => contents::extract::run(&args, cli.host),
+        Some(Command::Check(args)) => contents::check::run(&args, cli.host),
         Some(Command::Du(args)) => du::main(args, cli.host),
         None => crate::tui::run(cli.host),
     }

@@ -5,14 +5,19 @@
 //! the shared [`crate::archive::ImageInfo`] model.
 
 mod client;
+pub mod contents;
 pub mod endpoint;
+pub mod engine;
 mod history;
+pub mod holdings;
 mod images;
 pub mod tags;
 
 pub use client::{CONNECT_TIMEOUT, Daemon, METADATA_TIMEOUT};
 pub use endpoint::{Endpoint, EnvVars, Source};
-pub use images::{Store, chain_ids_present, image_info, inspect_report, list_images, summaries};
+pub use engine::{Delta, Engine, EngineKind, ImageIds};
+pub use holdings::{Held, Holdings};
+pub use images::{image_info, inspect_report, list_images, summaries};
 
 /// One row of `haul images`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

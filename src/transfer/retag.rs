@@ -2,14 +2,58 @@
 //! back as they were before the load, so a load under a new name never moves an existing tag
 //! (and an archive without names gets one).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use super::TransferError;
-use super::load::{LoadedImage, blocking};
+use tokio::sync::oneshot;
+
+use super::types::{LoadedImage, blocking};
+use super::{JobContext, JobId, JobKind, Jobs, LoadOptions, LoadReport, TransferError, load};
 use crate::daemon::{Daemon, DaemonError, tags};
 
+/// Load one path; with `tag`, the loaded image is named so and the archive's own tags stay as
+/// they were (see [`Retag`]). Without one, this is [`load`].
+pub async fn load_as(
+    ctx: &JobContext,
+    daemon: &Daemon,
+    path: &Path,
+    opts: LoadOptions,
+    tag: Option<&str>,
+) -> Result<LoadReport, TransferError> {
+    let retag = match tag {
+        Some(name) => Some(Retag::prepare(daemon, path, name).await?),
+        None => None,
+    };
+    let mut report = load(ctx, daemon, path, opts).await?;
+    if let Some(retag) = retag {
+        retag.apply(daemon, &mut report.loaded).await?;
+    }
+    Ok(report)
+}
+
+/// [`super::start_load`] with a name: a job whose receiver gets the full report.
+pub fn start_load_as(
+    jobs: &mut Jobs,
+    daemon: Daemon,
+    path: PathBuf,
+    opts: LoadOptions,
+    tag: Option<String>,
+) -> (JobId, oneshot::Receiver<LoadReport>) {
+    let (tx, rx) = oneshot::channel();
+    let label = match &tag {
+        Some(name) => format!("load {} as {name}", path.display()),
+        None => format!("load {}", path.display()),
+    };
+    let id = jobs.spawn(JobKind::Load, label, move |ctx| async move {
+        let report = load_as(&ctx, &daemon, &path, opts, tag.as_deref()).await?;
+        let outcome = report.outcome();
+        let _ = tx.send(report);
+        Ok(outcome)
+    });
+    (id, rx)
+}
+
 /// The archive's tags as the daemon had them before the load.
-pub(super) struct Retag {
+struct Retag {
     name: String,
     before: Vec<(String, Option<String>)>,
 }

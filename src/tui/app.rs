@@ -8,14 +8,14 @@ use std::path::PathBuf;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::artifact_rows::{ArtifactRow, RemoteList};
-use super::backend::{DaemonInfo, Present};
+use super::backend::DaemonInfo;
 use super::config::Config;
 pub use super::dialogs::Mode;
 use super::image_rows::ImageEntry;
 use super::state::{FileEntry, FoundFile, ListPane, LoadState};
 use crate::archive::{ArchiveReport, ImageInfo};
 use crate::artifacts::RemoteArtifact;
-use crate::daemon::ImageRow;
+use crate::daemon::{Holdings, ImageRow};
 use crate::du;
 use crate::transfer::{JobEvent, JobId, Jobs, SaveRequest};
 
@@ -106,7 +106,7 @@ pub enum Effect {
 pub enum Msg {
     Daemon(Result<DaemonInfo, String>),
     Images(Result<Vec<ImageRow>, String>),
-    Present(Result<Present, String>),
+    Holdings(Result<Holdings, String>),
     ImageInfo {
         id: String,
         result: Result<Box<ImageInfo>, String>,
@@ -155,7 +155,8 @@ pub struct App {
     pub focus: Focus,
     pub mode: Mode,
     pub daemon: LoadState<DaemonInfo>,
-    pub present: LoadState<Present>,
+    /// What the daemon holds: the one identity for marks and layer counts.
+    pub holdings: LoadState<Holdings>,
     /// The daemon's images as listed; `images` shows them one row per tag or per image.
     pub image_rows: Vec<ImageRow>,
     pub images: ListPane<ImageEntry>,
@@ -197,7 +198,7 @@ impl App {
             focus: Focus::List,
             mode: Mode::Normal,
             daemon: LoadState::Loading,
-            present: LoadState::Loading,
+            holdings: LoadState::Loading,
             image_rows: Vec::new(),
             images: ListPane::default(),
             per_tag: true,

@@ -98,27 +98,23 @@ impl App {
         }
     }
 
-    /// True when the daemon already has an image with this ID.
-    pub fn in_daemon(&self, image_id: &str) -> bool {
-        self.present
-            .ready()
-            .is_some_and(|p| p.image_ids.contains(image_id))
-            || self.image_rows.iter().any(|r| r.id == image_id)
+    /// True when the daemon already has this archive image (see `daemon::holdings`).
+    pub fn in_daemon(&self, image: &ImageInfo) -> bool {
+        self.holdings.ready().is_some_and(|h| h.has_image(image))
     }
 
     /// True when every image of a report is already in the daemon.
     pub fn report_loaded(&self, report: &ArchiveReport) -> bool {
-        !report.images.is_empty() && report.images.iter().all(|i| self.in_daemon(&i.id))
+        !report.images.is_empty() && report.images.iter().all(|i| self.in_daemon(i))
     }
 
-    /// Layers of `image` the daemon has (by chain ID): (present count, bytes still to send).
+    /// Layers of `image` the daemon has: (present count, bytes still to send).
     pub fn layers_present(&self, image: &ImageInfo) -> Option<(usize, u64)> {
-        let present = self.present.ready()?;
-        let chains = crate::digest::chain_ids(&image.diff_ids());
+        let holdings = self.holdings.ready()?;
         let mut have = 0;
         let mut send = 0;
-        for (layer, chain) in image.layers.iter().zip(&chains) {
-            if present.chain_ids.contains(chain) {
+        for (layer, present) in image.layers.iter().zip(holdings.layers_present(image)) {
+            if present {
                 have += 1;
             } else {
                 send += layer.size;

@@ -1,32 +1,18 @@
 //! Real-daemon test helpers: images built by the tests themselves (a rootfs tar written here,
-//! `docker import`ed, then `COPY` layers with the classic builder: no shell needed in the
-//! image), unique names, and a guard that removes only what a test created.
+//! `docker import`ed, then `COPY` layers: no shell needed in the image), unique names, and a
+//! guard that removes only what a test created.
+//!
+//! Every helper is a method of an [`Engine`] (see `engines.rs`); the free functions below are
+//! the same helpers on `docker20`, the machine's Docker 20.10.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
+pub use super::engines::{Engine, docker20};
 
-/// True when a daemon answers. Under `CI=true` a missing daemon fails the test; elsewhere the
-/// test is skipped with a note.
-pub fn daemon_available(test: &str) -> bool {
-    let ok = Command::new("docker")
-        .args(["version", "--format", "{{.Server.Version}}"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    if !ok {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("{test}: no Docker daemon, and CI=true requires one");
-        }
-        eprintln!("note: {test} skipped: no Docker daemon");
-    }
-    ok
-}
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 /// `haul-test/<test>-<pid>-<n>:<tag>`.
 pub fn unique_name(test: &str, tag: &str) -> String {
@@ -34,40 +20,22 @@ pub fn unique_name(test: &str, tag: &str) -> String {
     format!("haul-test/{test}-{}-{n}:{tag}", std::process::id())
 }
 
-/// Run docker, panic with its stderr on failure, return stdout.
-pub fn docker(args: &[&str]) -> String {
-    let out = Command::new("docker")
-        .args(args)
-        .output()
-        .expect("run docker");
-    assert!(
-        out.status.success(),
-        "docker {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
-/// Run docker, true when it succeeded.
-pub fn docker_ok(args: &[&str]) -> bool {
-    Command::new("docker")
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false)
-}
-
-/// Removes the images a test registered (by name or ID), nothing else.
-#[derive(Default)]
+/// Removes the images a test registered (by name or ID) from its engine, nothing else.
 pub struct Images {
+    engine: &'static Engine,
     names: Vec<String>,
 }
 
+impl Default for Images {
+    fn default() -> Images {
+        Images::new()
+    }
+}
+
 impl Images {
+    /// A guard on docker20.
     pub fn new() -> Images {
-        Images::default()
+        docker20().images()
     }
     pub fn track(&mut self, name: &str) {
         self.names.push(name.to_string());
@@ -78,7 +46,9 @@ impl Drop for Images {
     fn drop(&mut self) {
         // Newest first, so images built on top go before their bases.
         for name in self.names.iter().rev() {
-            let _ = Command::new("docker")
+            let _ = self
+                .engine
+                .docker()
                 .args(["rmi", "--force", name])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
@@ -103,108 +73,316 @@ pub fn rootfs_tar(files: &[(&str, &[u8])]) -> Vec<u8> {
     builder.into_inner().expect("finish rootfs tar")
 }
 
-/// `docker import` a rootfs tar under `name`; returns the image ID.
-pub fn import(rootfs: &[u8], name: &str, images: &mut Images) -> String {
-    images.track(name);
-    let mut child = Command::new("docker")
-        .args(["import", "-", name])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("docker import");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(rootfs)
-        .expect("write rootfs");
-    let out = child.wait_with_output().expect("docker import");
-    assert!(
-        out.status.success(),
-        "docker import failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    image_id(name)
-}
-
-/// A base image of a few small files.
-pub fn small_base(test: &str, images: &mut Images) -> String {
-    let name = unique_name(test, "base");
-    let note = format!("made by {test}\n");
-    import(
-        &rootfs_tar(&[("etc/hello.txt", b"hello\n"), ("etc/note", note.as_bytes())]),
-        &name,
-        images,
-    );
-    name
-}
-
 /// Content for one `COPY` layer: a file name and either bytes or a count of random bytes.
 pub enum Layer {
     Bytes(&'static str, Vec<u8>),
     Random(&'static str, u64),
 }
 
-/// `FROM base` + one `COPY` per layer, built with the classic builder (no shell in the image).
-pub fn build_on(base: &str, name: &str, layers: &[Layer], images: &mut Images) -> String {
-    images.track(name);
+/// A build context: `FROM base`, one `COPY` per layer, `CMD ["/etc/hello.txt"]`.
+pub fn build_context(base: &str, layers: &[Layer]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("build context");
     let mut dockerfile = format!("FROM {base}\n");
     for layer in layers {
-        let (file, path) = match layer {
+        let file = match layer {
             Layer::Bytes(file, data) => {
-                let path = dir.path().join(file);
-                std::fs::write(&path, data).expect("write layer file");
-                (file, path)
+                std::fs::write(dir.path().join(file), data).expect("write layer file");
+                file
             }
             Layer::Random(file, size) => {
-                let path = dir.path().join(file);
-                write_random(&path, *size);
-                (file, path)
+                write_random(&dir.path().join(file), *size);
+                file
             }
         };
-        let _ = path;
         dockerfile.push_str(&format!("COPY {file} /data/{file}\n"));
     }
     dockerfile.push_str("CMD [\"/etc/hello.txt\"]\n");
     std::fs::write(dir.path().join("Dockerfile"), dockerfile).expect("write Dockerfile");
-    docker_build(dir.path(), name)
+    dir
 }
 
-/// `docker build -t name ctx` with the classic builder; returns the image ID.
-pub fn docker_build(ctx: &Path, name: &str) -> String {
-    let out = Command::new("docker")
-        .args(["build", "-q", "-t", name])
-        .arg(ctx)
-        .env("DOCKER_BUILDKIT", "0")
-        .output()
-        .expect("docker build");
-    assert!(
-        out.status.success(),
-        "docker build failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    image_id(name)
+/// What `buildx build --output type=...,dest=` writes (the seed's flow).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BuildxOutput {
+    Docker,
+    Oci,
 }
 
-/// Run `haul load --json ARGS` (with the inspect cache in `cache` when given): success, one
-/// report per line of stdout, and stderr.
-pub fn haul_load_in(cache: Option<&Path>, args: &[&str]) -> (bool, Vec<serde_json::Value>, String) {
-    let mut cmd = haul();
-    if let Some(cache) = cache {
-        cmd.env("HAUL_CACHE_DIR", cache);
+impl Engine {
+    /// A guard that removes what it tracks from this engine.
+    pub fn images(&'static self) -> Images {
+        Images {
+            engine: self,
+            names: Vec::new(),
+        }
     }
-    let out = cmd.arg("load").arg("--json").args(args).output().unwrap();
-    let reports = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
-        .collect();
-    (
-        out.status.success(),
-        reports,
-        String::from_utf8_lossy(&out.stderr).to_string(),
+
+    /// `docker import` a rootfs tar under `name`; returns the image ID.
+    pub fn import(&self, rootfs: &[u8], name: &str, images: &mut Images) -> String {
+        images.track(name);
+        let mut child = self
+            .docker()
+            .args(["import", "-", name])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("docker import");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(rootfs)
+            .expect("write rootfs");
+        let out = child.wait_with_output().expect("docker import");
+        assert!(
+            out.status.success(),
+            "[{}] docker import failed: {}",
+            self.name,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        self.image_id(name)
+    }
+
+    /// A base image of a few small files.
+    pub fn small_base(&self, test: &str, images: &mut Images) -> String {
+        let name = unique_name(test, "base");
+        let note = format!("made by {test}\n");
+        self.import(
+            &rootfs_tar(&[("etc/hello.txt", b"hello\n"), ("etc/note", note.as_bytes())]),
+            &name,
+            images,
+        );
+        name
+    }
+
+    /// `FROM base` + one `COPY` per layer + a `CMD`; returns the image ID.
+    pub fn build_on(
+        &self,
+        base: &str,
+        name: &str,
+        layers: &[Layer],
+        images: &mut Images,
+    ) -> String {
+        images.track(name);
+        let dir = build_context(base, layers);
+        self.docker_build(dir.path(), name)
+    }
+
+    /// `docker build -t name ctx`; returns the image ID. BuildKit on Docker 26 (the classic
+    /// builder leaves its intermediate images behind on the containerd store), the classic
+    /// builder on Docker 20.10 and Podman. The base must be present: nothing is pulled.
+    pub fn docker_build(&self, ctx: &Path, name: &str) -> String {
+        let buildkit = if self.is_docker26() { "1" } else { "0" };
+        let out = self
+            .docker()
+            .args(["build", "-q", "-t", name])
+            .arg(ctx)
+            .env("DOCKER_BUILDKIT", buildkit)
+            .output()
+            .expect("docker build");
+        assert!(
+            out.status.success(),
+            "[{}] docker build failed: {}",
+            self.name,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        self.image_id(name)
+    }
+
+    /// The seed's flow: `docker buildx build --network=none --output type=T,dest=DEST -t NAME
+    /// CTX` with the docker driver (Docker 26 with the containerd store only). The image is
+    /// written to DEST, not stored in the engine.
+    pub fn buildx(&self, ctx: &Path, name: &str, output: BuildxOutput, dest: &Path) {
+        let kind = match output {
+            BuildxOutput::Docker => "docker",
+            BuildxOutput::Oci => "oci",
+        };
+        let out = self
+            .docker()
+            .args(["buildx", "build", "-q", "--network=none", "-t", name])
+            .arg(format!("--output=type={kind},dest={}", dest.display()))
+            .arg(ctx)
+            .output()
+            .expect("docker buildx build");
+        assert!(
+            out.status.success(),
+            "[{}] docker buildx build failed: {}",
+            self.name,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// `haul load --json ARGS` on this engine (inspect cache in `cache` when given): success,
+    /// one report per line of stdout, and stderr.
+    pub fn haul_load_in(
+        &self,
+        cache: Option<&Path>,
+        args: &[&str],
+    ) -> (bool, Vec<serde_json::Value>, String) {
+        let mut cmd = self.haul();
+        if let Some(cache) = cache {
+            cmd.env("HAUL_CACHE_DIR", cache);
+        }
+        let out = cmd.arg("load").arg("--json").args(args).output().unwrap();
+        let reports = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+            .collect();
+        (
+            out.status.success(),
+            reports,
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    }
+
+    /// `docker image inspect NAME`, the one object.
+    pub fn inspect(&self, name: &str) -> serde_json::Value {
+        let text = self.run(&["image", "inspect", name]);
+        let mut list: Vec<serde_json::Value> = serde_json::from_str(&text).expect("inspect JSON");
+        list.remove(0)
+    }
+
+    pub fn image_id(&self, name: &str) -> String {
+        self.run(&["image", "inspect", "--format", "{{.Id}}", name])
+    }
+
+    pub fn exists(&self, name: &str) -> bool {
+        self.ok(&["image", "inspect", name])
+    }
+
+    pub fn diff_ids(&self, name: &str) -> Vec<String> {
+        layers_of(&self.inspect(name)).expect("RootFS.Layers")
+    }
+
+    /// Diff IDs of an image, or `None` when it no longer exists (removed by a concurrent test).
+    pub fn diff_ids_if_present(&self, name: &str) -> Option<Vec<String>> {
+        let out = self
+            .docker()
+            .args(["image", "inspect", name])
+            .output()
+            .ok()?;
+        if !out.status.success() {
+            return None;
+        }
+        let list: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).ok()?;
+        layers_of(list.first()?)
+    }
+
+    /// `RepoTags`, sorted.
+    pub fn tags(&self, name: &str) -> Vec<String> {
+        let mut tags: Vec<String> = self.inspect(name)["RepoTags"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        tags.sort();
+        tags
+    }
+
+    /// Every image ID in the engine, for "left the daemon as it was" checks.
+    pub fn all_image_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .run(&["images", "-a", "-q", "--no-trunc"])
+            .lines()
+            .map(str::to_string)
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+}
+
+fn layers_of(inspect: &serde_json::Value) -> Option<Vec<String>> {
+    let layers = inspect["RootFS"]["Layers"].as_array()?;
+    Some(
+        layers
+            .iter()
+            .map(|v| v.as_str().unwrap_or_default().to_string())
+            .collect(),
     )
+}
+
+// ---- The same helpers on docker20 (the tests written before the engine matrix). ----
+
+/// True when docker20 answers. Under `CI=true` a missing daemon fails the test; elsewhere the
+/// test is skipped with a note.
+pub fn daemon_available(test: &str) -> bool {
+    let ok = docker20().ok(&["version", "--format", "{{.Server.Version}}"]);
+    if !ok {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("{test}: no Docker daemon, and CI=true requires one");
+        }
+        eprintln!("note: {test} skipped: no Docker daemon");
+    }
+    ok
+}
+
+/// Run docker on docker20, panic with its stderr on failure, return stdout.
+pub fn docker(args: &[&str]) -> String {
+    docker20().run(args)
+}
+
+/// Run docker on docker20, true when it succeeded.
+pub fn docker_ok(args: &[&str]) -> bool {
+    docker20().ok(args)
+}
+
+pub fn import(rootfs: &[u8], name: &str, images: &mut Images) -> String {
+    docker20().import(rootfs, name, images)
+}
+
+pub fn small_base(test: &str, images: &mut Images) -> String {
+    docker20().small_base(test, images)
+}
+
+pub fn build_on(base: &str, name: &str, layers: &[Layer], images: &mut Images) -> String {
+    docker20().build_on(base, name, layers, images)
+}
+
+pub fn docker_build(ctx: &Path, name: &str) -> String {
+    docker20().docker_build(ctx, name)
+}
+
+pub fn haul_load_in(cache: Option<&Path>, args: &[&str]) -> (bool, Vec<serde_json::Value>, String) {
+    docker20().haul_load_in(cache, args)
+}
+
+pub fn inspect(name: &str) -> serde_json::Value {
+    docker20().inspect(name)
+}
+
+pub fn image_id(name: &str) -> String {
+    docker20().image_id(name)
+}
+
+pub fn exists(name: &str) -> bool {
+    docker20().exists(name)
+}
+
+pub fn diff_ids(name: &str) -> Vec<String> {
+    docker20().diff_ids(name)
+}
+
+pub fn diff_ids_if_present(name: &str) -> Option<Vec<String>> {
+    docker20().diff_ids_if_present(name)
+}
+
+pub fn tags(name: &str) -> Vec<String> {
+    docker20().tags(name)
+}
+
+pub fn all_image_ids() -> Vec<String> {
+    docker20().all_image_ids()
+}
+
+/// The haul binary under test aimed at docker20, with an inspect cache of this test process
+/// (never the user's); a test that checks the cache sets its own `HAUL_CACHE_DIR` after this.
+pub fn haul() -> Command {
+    docker20().haul()
 }
 
 /// `size` bytes from /dev/urandom (incompressible, so layer sizes are real).
@@ -214,82 +392,6 @@ pub fn write_random(path: &Path, size: u64) {
         .take(size);
     let mut dst = std::fs::File::create(path).expect("create random file");
     std::io::copy(&mut src, &mut dst).expect("write random file");
-}
-
-pub fn inspect(name: &str) -> serde_json::Value {
-    let text = docker(&["image", "inspect", name]);
-    let mut list: Vec<serde_json::Value> = serde_json::from_str(&text).expect("inspect JSON");
-    list.remove(0)
-}
-
-pub fn image_id(name: &str) -> String {
-    docker(&["image", "inspect", "--format", "{{.Id}}", name])
-}
-
-pub fn exists(name: &str) -> bool {
-    docker_ok(&["image", "inspect", name])
-}
-
-pub fn diff_ids(name: &str) -> Vec<String> {
-    inspect(name)["RootFS"]["Layers"]
-        .as_array()
-        .expect("RootFS.Layers")
-        .iter()
-        .map(|v| v.as_str().unwrap_or_default().to_string())
-        .collect()
-}
-
-/// Diff IDs of an image, or `None` when it no longer exists (removed by a concurrent test).
-pub fn diff_ids_if_present(name: &str) -> Option<Vec<String>> {
-    if !exists(name) {
-        return None;
-    }
-    let out = Command::new("docker")
-        .args(["image", "inspect", name])
-        .output()
-        .ok()?;
-    let list: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).ok()?;
-    let layers = list.first()?["RootFS"]["Layers"].as_array()?.iter();
-    Some(
-        layers
-            .map(|v| v.as_str().unwrap_or_default().to_string())
-            .collect(),
-    )
-}
-
-pub fn tags(name: &str) -> Vec<String> {
-    let mut tags: Vec<String> = inspect(name)["RepoTags"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
-    tags.sort();
-    tags
-}
-
-/// Every image ID in the daemon, for "left the daemon as it was" checks.
-pub fn all_image_ids() -> Vec<String> {
-    let mut ids: Vec<String> = docker(&["images", "-a", "-q", "--no-trunc"])
-        .lines()
-        .map(str::to_string)
-        .collect();
-    ids.sort();
-    ids.dedup();
-    ids
-}
-
-/// The haul binary under test, with an inspect cache of this test process (never the
-/// user's); a test that checks the cache sets its own `HAUL_CACHE_DIR` after this.
-pub fn haul() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_haul"));
-    cmd.env_remove("DOCKER_CONTEXT").env(
-        "HAUL_CACHE_DIR",
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cache-{}", std::process::id())),
-    );
-    cmd
 }
 
 /// Files in `dir` whose name starts with `prefix`.

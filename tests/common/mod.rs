@@ -2,8 +2,11 @@
 #![allow(dead_code)]
 
 pub mod archives;
+pub mod contents;
 pub mod docker;
+pub mod engines;
 pub mod fake_github;
 pub mod fixtures;
+pub mod hostile;
 pub mod http;
 pub mod images;

@@ -1,0 +1,102 @@
+//! The streamed walk: one pass over a (compressed) tar in archive order.
+
+use std::collections::HashSet;
+use std::io::{self, Read};
+
+use super::seek::read_up_to;
+use super::{BlobBody, BlobMeta, BlobVisitor, HEAD_LEN, Inner};
+use crate::archive::index::{
+    Blobs, Entry, EntryIndex, Kind, MAX_INDEXED_NAME, META_LIMIT, check_meta_size, normalise,
+};
+use crate::archive::tar_source::{STREAM_META_BUDGET, corrupt_tar, entry_kind, looks_like_json};
+use crate::archive::{Compression, Problem, formats, open};
+
+/// One pass over a (compressed) tar: offer every regular file, keep small JSON files and every
+/// entry's name for the listing, which is returned at the end.
+pub(super) fn walk_stream(
+    compression: Compression,
+    reader: impl Read,
+    visitor: &mut dyn BlobVisitor,
+    seen: &mut HashSet<String>,
+) -> Result<formats::Images, Problem> {
+    let mut index = EntryIndex::default();
+    let mut budget = STREAM_META_BUDGET;
+    let mut archive = tar::Archive::new(open::tar_stream(compression, reader)?);
+    for entry in archive.entries().map_err(corrupt_tar)? {
+        let mut entry = entry.map_err(corrupt_tar)?;
+        let raw_name = entry
+            .path()
+            .map_err(corrupt_tar)?
+            .to_string_lossy()
+            .into_owned();
+        let (size, kind) = (entry.size(), entry_kind(&entry));
+        let mut listed = Entry {
+            name: raw_name.clone(),
+            kind: kind.clone(),
+            size,
+            offset: None,
+            head: Vec::new(),
+            content: None,
+            digest: None,
+        };
+        if let (Kind::File, Some(name)) = (&kind, normalise(&raw_name)) {
+            let mut head = Vec::with_capacity(HEAD_LEN);
+            read_up_to(&mut entry, &mut head, HEAD_LEN).map_err(corrupt_tar)?;
+            listed.head = head[..head.len().min(8)].to_vec();
+            let keep = size <= META_LIMIT
+                && size <= budget
+                && raw_name.len() <= MAX_INDEXED_NAME
+                && looks_like_json(&head);
+            if keep {
+                entry.read_to_end(&mut head).map_err(corrupt_tar)?;
+                budget -= size;
+            }
+            let meta = BlobMeta {
+                path: name,
+                size,
+                compression: Compression::sniff(&head),
+                head: head[..head.len().min(HEAD_LEN)].to_vec(),
+            };
+            if !seen.contains(&meta.path) && visitor.wants(&meta) {
+                seen.insert(meta.path.clone());
+                let mut body = if keep {
+                    BlobBody::new(head.clone(), Inner::Done, &meta)
+                } else {
+                    BlobBody::new(meta.head.clone(), Inner::Stream(&mut entry), &meta)
+                };
+                visitor.visit(&meta, &mut body)?;
+            }
+            if keep {
+                listed.content = Some(head);
+            }
+        }
+        index.insert(listed)?;
+    }
+    // The rest: end-of-archive blocks, padding, and the decoder's checksum (and progress).
+    io::copy(&mut archive.into_inner(), &mut io::sink()).map_err(corrupt_tar)?;
+    formats::read_images(&mut Listed { index }, false)
+}
+
+/// The entries a streamed pass met, for the format parsers.
+struct Listed {
+    index: EntryIndex,
+}
+
+impl Blobs for Listed {
+    fn index(&self) -> &EntryIndex {
+        &self.index
+    }
+
+    fn read_meta(&mut self, name: &str) -> Result<Vec<u8>, Problem> {
+        let entry = self.index.resolve(name)?;
+        check_meta_size(name, entry.size)?;
+        entry
+            .content
+            .map(<[u8]>::to_vec)
+            .ok_or_else(|| Problem::Invalid(format!("{name} is not JSON metadata")))
+    }
+
+    fn compression(&mut self, name: &str) -> Result<Compression, Problem> {
+        Ok(Compression::sniff(self.index.resolve(name)?.head))
+    }
+}
