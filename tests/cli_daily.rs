@@ -1,6 +1,6 @@
-//! The command line as a daily driver: safe saves (`--force`, one compression rule), loads
-//! under a new name (`--tag`), one wording of load results, `haul du`, one `error:` line with
-//! a non-zero exit for every error, SIGTERM exiting 143, "1 layer".
+//! The command line as a daily driver, without an engine: safe saves (`--force`), `haul du` of
+//! files, one `error:` line with a non-zero exit for every error, SIGTERM exiting 143, "1 layer".
+//! With engines: `daemon_daily.rs`.
 
 mod common;
 
@@ -9,10 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::archives::{TestImage, legacy_docker_archive};
-use common::docker::{
-    Images, daemon_available, docker, exists, files_with_prefix, haul, image_id, import,
-    rootfs_tar, unique_name,
-};
+use common::docker::{daemon_available, files_with_prefix, haul};
 use common::fake_github::{FakeGitHub, TOKEN};
 
 /// Run haul; (exit code, stdout, stderr).
@@ -256,148 +253,4 @@ fn du_lists_what_takes_space_and_cleans_only_what_haul_keeps() {
     let (code, _, err) = du(&["--clean", "everything"]);
     assert_eq!(code, 1);
     one_error_line(&err);
-}
-
-#[test]
-fn du_sorts_daemon_images_by_use() {
-    if !daemon_available("du_sorts_daemon_images_by_use") {
-        return;
-    }
-    let mut images = Images::new();
-    let name = unique_name("du", "1");
-    let id = import(&rootfs_tar(&[("etc/du", b"du")]), &name, &mut images);
-    let (code, out, err) = run(haul().args(["du", "--json"]));
-    assert_eq!(code, 0, "{err}");
-    let json: serde_json::Value = serde_json::from_str(&out).expect("JSON");
-    let ours = json["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .find(|i| i["id"] == id.as_str())
-        .cloned()
-        .expect("our image is listed");
-    assert_eq!(ours["category"], "unused", "no container uses it");
-    assert_eq!(ours["name"], name.as_str());
-}
-
-#[test]
-fn save_follows_one_compression_rule_and_force_creates_the_folder() {
-    if !daemon_available("save_follows_one_compression_rule") {
-        return;
-    }
-    let mut images = Images::new();
-    let name = unique_name("save-rule", "1");
-    import(&rootfs_tar(&[("etc/rule", b"rule")]), &name, &mut images);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let gz = dir.path().join("new/sub/x.tar.gz");
-    let (code, _, err) = run(haul().args(["save", &name, "-q", "--force", "-o"]).arg(&gz));
-    assert_eq!(code, 0, "{err}");
-    assert_eq!(
-        &std::fs::read(&gz).expect("read")[..2],
-        [0x1f, 0x8b],
-        "gzip, by the name"
-    );
-    let plain = dir.path().join("y.tar.zst");
-    let (code, _, err) = run(haul()
-        .args(["save", &name, "-q", "--compress", "none", "-o"])
-        .arg(&plain));
-    assert_eq!(code, 0, "{err}");
-    let bytes = std::fs::read(&plain).expect("read");
-    assert_eq!(
-        &bytes[257..262],
-        b"ustar",
-        "explicit none wins over the name"
-    );
-    // An existing file is replaced only with --force.
-    let (code, _, _) = run(haul().args(["save", &name, "-q", "-o"]).arg(&plain));
-    assert_ne!(code, 0);
-    let (code, _, err) = run(haul().args(["save", &name, "-q", "-f", "-o"]).arg(&plain));
-    assert_eq!(code, 0, "{err}");
-}
-
-#[test]
-fn load_tag_names_the_image_and_leaves_the_archive_tags_alone() {
-    if !daemon_available("load_tag_names_the_image") {
-        return;
-    }
-    let mut images = Images::new();
-    let original = unique_name("load-tag", "1");
-    let renamed = unique_name("load-tag", "candidate");
-    images.track(&renamed);
-    let loaded_id = import(&rootfs_tar(&[("etc/v", b"one")]), &original, &mut images);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let tar = dir.path().join("one.tar");
-    docker(&["save", &original, "-o", tar.to_str().expect("utf-8")]);
-    // The tag now names another image, which a plain load would take over.
-    let other_id = import(&rootfs_tar(&[("etc/v", b"two")]), &original, &mut images);
-    images.track(&loaded_id);
-    assert_ne!(loaded_id, other_id);
-    let (code, out, err) = run(haul().args(["load", "-q", "--tag", &renamed]).arg(&tar));
-    assert_eq!(code, 0, "{err}");
-    assert_eq!(
-        out.lines().next(),
-        Some(format!("Loaded image: {renamed} ({loaded_id})").as_str())
-    );
-    assert_eq!(image_id(&renamed), loaded_id);
-    assert_eq!(
-        image_id(&original),
-        other_id,
-        "the archive's tag stayed where it was"
-    );
-
-    // An archive without names (saved by ID) gets one.
-    let untagged = dir.path().join("by-id.tar");
-    docker(&["save", &other_id, "-o", untagged.to_str().expect("utf-8")]);
-    let named = unique_name("load-tag", "named");
-    images.track(&named);
-    let (code, out, err) = run(haul().args(["load", "-q", "--tag", &named]).arg(&untagged));
-    assert_eq!(code, 0, "{err}");
-    assert!(out.starts_with(&format!("Loaded image: {named} ")), "{out}");
-    assert!(exists(&named));
-}
-
-#[test]
-fn a_load_keeps_the_daemons_per_layer_word_and_times_its_phases() {
-    if !daemon_available("a_load_keeps_the_daemons_per_layer_word") {
-        return;
-    }
-    use haul::transfer::{JobKind, Jobs, LoadOptions, Phase, load};
-    let name = unique_name("load-word", "1");
-    let mut images = Images::new();
-    images.track(&name);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let tar = dir.path().join("word.tar");
-    std::fs::write(
-        &tar,
-        legacy_docker_archive(&[TestImage::new(&name, &name, 2)]),
-    )
-    .expect("write");
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let snap = rt.block_on(async {
-        let daemon = haul::daemon::Daemon::connect_default(None)
-            .await
-            .expect("daemon");
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        let mut jobs = Jobs::new(tx);
-        let path = tar.clone();
-        let id = jobs.spawn(JobKind::Load, "load", move |ctx| async move {
-            let report = load(&ctx, &daemon, &path, LoadOptions::default()).await?;
-            Ok(report.outcome())
-        });
-        while jobs.any_running() {
-            let event = rx.recv().await.expect("event");
-            jobs.apply(event);
-        }
-        jobs.snapshot(id).expect("snapshot")
-    });
-    assert_eq!(snap.phase, Phase::Done);
-    let store = docker(&["info", "--format", "{{.DriverStatus}}"]);
-    if !store.contains("io.containerd.snapshotter") {
-        // The classic store says which layer it loads; the last word stays with the job.
-        let message = snap.message.expect("a per-layer message");
-        assert!(message.starts_with("Loading layer"), "{message}");
-        assert!(!message.contains("MiB"), "haul's units: {message}");
-    }
-    assert_eq!(snap.rate, 0.0, "no rate once nothing flows");
-    assert!(exists(&name));
 }

@@ -170,7 +170,7 @@ pub fn table(items: &[Item], list: bool) -> String {
                 out.push_str(&format!(
                     "  {:>10}  {id}{}{note}\n",
                     units::bytes(item.size),
-                    item.name
+                    crate::escape::text(&item.name)
                 ));
             }
         }
@@ -192,7 +192,7 @@ fn confirm(items: &[Item], yes: bool) -> Result<bool, String> {
             "  {:<8} {:>10}  {}",
             item.category.short(),
             units::bytes(item.size),
-            item.name
+            crate::escape::text(&item.name)
         );
     }
     if yes {

@@ -102,7 +102,7 @@ pub fn remove_file_item(item: &Item) -> Result<(), String> {
     let Some(path) = &item.path else {
         return Err(format!("{}: not a file", item.name));
     };
-    let shown = path.display();
+    let shown = crate::escape::path(path);
     match item.category {
         Category::Download => {
             let inside = crate::artifacts::cache_folder()
@@ -126,7 +126,7 @@ pub fn remove_file_item(item: &Item) -> Result<(), String> {
             }
             for report in reports_in(path) {
                 std::fs::remove_file(&report)
-                    .map_err(|e| format!("cannot delete {}: {e}", report.display()))?;
+                    .map_err(|e| format!("cannot delete {}: {e}", crate::escape::path(&report)))?;
             }
             Ok(())
         }

@@ -61,11 +61,11 @@ impl SaveCompression {
 /// Why a destination needs a confirmation before a save writes there.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Destination {
-    #[error("folder {} does not exist", .0.display())]
+    #[error("folder {} does not exist", crate::escape::path(.0))]
     MissingFolder(PathBuf),
-    #[error("{} already exists", .0.display())]
+    #[error("{} already exists", crate::escape::path(.0))]
     Exists(PathBuf),
-    #[error("{} is a folder", .0.display())]
+    #[error("{} is a folder", crate::escape::path(.0))]
     IsFolder(PathBuf),
 }
 

@@ -10,16 +10,16 @@ pub fn remove_files(paths: &[PathBuf]) -> Result<String, String> {
     for path in paths {
         let meta = path
             .symlink_metadata()
-            .map_err(|e| format!("cannot delete {}: {e}", path.display()))?;
+            .map_err(|e| format!("cannot delete {}: {e}", crate::escape::path(path)))?;
         if meta.is_dir() {
             std::fs::remove_dir_all(path)
         } else {
             std::fs::remove_file(path)
         }
-        .map_err(|e| format!("cannot delete {}: {e}", path.display()))?;
+        .map_err(|e| format!("cannot delete {}: {e}", crate::escape::path(path)))?;
     }
     Ok(match paths {
-        [one] => format!("deleted {}", one.display()),
+        [one] => format!("deleted {}", crate::escape::path(one)),
         _ => format!("deleted {}", crate::units::count(paths.len(), "file")),
     })
 }

@@ -28,7 +28,7 @@ fn listed(items: Vec<String>, room: usize) -> Vec<Line<'static>> {
         } else {
             room
         })
-        .map(|t| Line::raw(format!("  {t}")))
+        .map(|t| Line::raw(format!("  {}", crate::escape::text(&t))))
         .collect();
     if total > lines.len() {
         lines.push(Line::raw(format!("  … and {} more", total - lines.len())));

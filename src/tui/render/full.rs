@@ -121,7 +121,7 @@ fn field(lines: &mut Vec<Line<'static>>, theme: &Theme, label: &str, value: &str
         let label = if i == 0 { label } else { "" };
         lines.push(Line::from(vec![
             Span::styled(format!("  {label:<12} "), theme.dim()),
-            Span::raw(part.to_string()),
+            Span::raw(crate::escape::text(part).into_owned()),
         ]));
     }
 }
