@@ -1,18 +1,25 @@
 use std::path::PathBuf;
 
-/// A path that could not be read as an image archive. Displays as one line: `PATH: problem`.
+/// A path that could not be read as an image archive. Displays as one line: `PATH: problem`,
+/// control characters (from the path or from names inside the archive) escaped.
 #[derive(Debug, thiserror::Error)]
-#[error("{}: {problem}", path.display())]
 pub struct ArchiveError {
     pub path: PathBuf,
     pub problem: Problem,
+}
+
+impl std::fmt::Display for ArchiveError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = format!("{}: {}", self.path.display(), self.problem);
+        f.write_str(&crate::escape::text(&text))
+    }
 }
 
 /// What is wrong with an archive, in words a user can act on.
 #[derive(Debug, thiserror::Error)]
 pub enum Problem {
     #[error("cannot read: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
     #[error("empty file")]
     Empty,
     #[error("not an image archive ({0})")]
@@ -42,6 +49,32 @@ pub enum Problem {
     /// The writer the decompressed tar was passed on to failed (e.g. the upload stopped).
     #[error("passing the tar on: {0}")]
     Output(std::io::Error),
+    /// A blob's bytes do not hash to the digest it is named by.
+    #[error(
+        "{blob}: digest mismatch: its bytes hash to {actual}, not the {expected} it is named by"
+    )]
+    DigestMismatch {
+        blob: String,
+        expected: String,
+        actual: String,
+    },
+}
+
+impl From<std::io::Error> for Problem {
+    /// A digest mismatch found by a verifying reader deep in a reader stack comes back as itself.
+    fn from(e: std::io::Error) -> Problem {
+        if e.get_ref()
+            .is_some_and(|inner| inner.is::<super::verify::Mismatch>())
+        {
+            if let Some(inner) = e.into_inner()
+                && let Ok(m) = inner.downcast::<super::verify::Mismatch>()
+            {
+                return (*m).into();
+            }
+            return Problem::Invalid("digest mismatch".into());
+        }
+        Problem::Io(e)
+    }
 }
 
 impl Problem {

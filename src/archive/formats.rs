@@ -83,6 +83,7 @@ pub fn read_images(blobs: &mut dyn Blobs, is_folder: bool) -> Result<Images, Pro
             images: Vec::new(),
             missing: 0,
             seen: HashSet::new(),
+            stack: Vec::new(),
         };
         walk.descriptors(index.manifests, (&[], false), 0, None)?;
         missing_manifests = walk.missing;
@@ -122,13 +123,19 @@ pub fn read_images(blobs: &mut dyn Blobs, is_folder: bool) -> Result<Images, Pro
 }
 
 fn read_config(blobs: &mut dyn Blobs, name: &str) -> Result<ParsedConfig, Problem> {
-    if !blobs.exists(name) {
-        return Err(Problem::Missing {
-            what: "config",
-            name: name.to_string(),
-        });
+    match blobs.index().resolve(name) {
+        Ok(_) => {}
+        Err(Problem::Missing { .. }) => {
+            return Err(Problem::Missing {
+                what: "config",
+                name: name.to_string(),
+            });
+        }
+        Err(e) => return Err(e),
     }
     let bytes = blobs.read_meta(name)?;
+    let path = blobs.index().resolve(name)?.name.to_string();
+    super::verify::check_named(&path, &bytes)?;
     config::parse(name, &bytes)
 }
 
@@ -148,11 +155,22 @@ fn layer_info(
         }
         Err(e) => return Err(e),
     };
-    let (path, size) = (entry.name.clone(), entry.size);
+    let (path, size, computed) = (entry.name.to_string(), entry.size, entry.digest.clone());
     let compression = blobs.compression(name)?;
     let digest = digest
         .or_else(|| blob_digest_from_path(&path))
         .or_else(|| (compression == Compression::None).then(|| diff_id.to_string()));
+    // A streamed pass hashed the blob as it went by: it must be what it is named.
+    if let (Some(expected), Some(actual)) = (&digest, computed)
+        && expected.starts_with("sha256:")
+        && *expected != actual
+    {
+        return Err(Problem::DigestMismatch {
+            blob: path,
+            expected: expected.clone(),
+            actual,
+        });
+    }
     Ok(LayerInfo {
         diff_id: diff_id.to_string(),
         digest,
@@ -217,7 +235,7 @@ fn read_docker_manifest(blobs: &mut dyn Blobs) -> Result<Vec<ImageInfo>, Problem
             .map(|(path, diff_id)| layer_info(blobs, path, diff_id, None))
             .collect::<Result<Vec<_>, _>>()?;
         image.tags = entry.repo_tags.unwrap_or_default();
-        image.config_path = blobs.index().resolve(&entry.config)?.name.clone();
+        image.config_path = blobs.index().resolve(&entry.config)?.name.to_string();
         images.push(finish(image, layers));
     }
     Ok(images)
@@ -233,6 +251,8 @@ struct OciWalk<'a> {
     images: Vec<ImageInfo>,
     missing: usize,
     seen: HashSet<String>,
+    /// Digests of the indexes being walked, outermost first: one seen again is a cycle.
+    stack: Vec<String>,
 }
 
 impl OciWalk<'_> {
@@ -262,7 +282,7 @@ impl OciWalk<'_> {
                 continue;
             }
             if !self.seen.insert(desc.digest.clone()) {
-                continue; // an index naming itself, or one manifest listed twice
+                continue; // one manifest listed twice
             }
             let (own_tags, ref_only) = match tags_of(&desc) {
                 Some((tag, ref_only)) => (vec![tag], ref_only),
@@ -271,11 +291,30 @@ impl OciWalk<'_> {
             let target = target.unwrap_or(&desc.digest).to_string();
             let bytes = self.blobs.read_meta(&name)?;
             let value: serde_json::Value = parse_json(&name, &bytes)?;
-            if INDEX_TYPES.contains(&desc.media_type.as_str()) || value.get("manifests").is_some() {
+            let is_index =
+                INDEX_TYPES.contains(&desc.media_type.as_str()) || value.get("manifests").is_some();
+            if is_index {
                 let nested: OciIndex = parse_json(&name, &bytes)?;
+                // Checked before the digest: a cycle is what a hostile index is, whatever else.
+                self.stack.push(desc.digest.clone());
+                if let Some(back) = nested
+                    .manifests
+                    .iter()
+                    .find(|d| self.stack.contains(&d.digest))
+                {
+                    return Err(Problem::Invalid(format!(
+                        "image index cycle: {} names {}, which names it again",
+                        desc.digest, back.digest
+                    )));
+                }
+                super::verify::check_bytes(&name, &desc.digest, &bytes)?;
                 let inherited = (own_tags.as_slice(), ref_only);
-                self.descriptors(nested.manifests, inherited, depth + 1, Some(&target))?;
+                let walked =
+                    self.descriptors(nested.manifests, inherited, depth + 1, Some(&target));
+                self.stack.pop();
+                walked?;
             } else {
+                super::verify::check_bytes(&name, &desc.digest, &bytes)?;
                 let manifest: OciManifest = parse_json(&name, &bytes)?;
                 let mut image = self.image(manifest, &desc, own_tags)?;
                 image.target_digest = Some(target);

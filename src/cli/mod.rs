@@ -1,4 +1,5 @@
-//! The command line: `haul inspect|images|load|save|artifacts`; no subcommand opens the TUI.
+//! The command line: `haul inspect|images|load|save|artifacts|files|waste|diff|extract|check|du`;
+//! no subcommand opens the TUI.
 
 pub mod artifacts;
 mod inspect;
@@ -8,10 +9,13 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod common;
+pub mod contents;
+pub mod du;
 pub mod images;
 pub mod load;
 mod progress;
 pub mod save;
+pub mod signals;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -39,6 +43,19 @@ pub enum Command {
     Load(load::LoadArgs),
     /// List GitHub Actions workflow artifacts (remote or on disk) and download them.
     Artifacts(artifacts::ArtifactsArgs),
+    /// The files of an image (its final filesystem), or one layer's changes.
+    Files(contents::FilesArgs),
+    /// Bytes in file versions no longer visible (overwritten or deleted by a later layer).
+    Waste(contents::WasteArgs),
+    /// Compare two images: layers, files added/removed/modified, config.
+    Diff(contents::DiffArgs),
+    /// Copy files or folders out of an image, without Docker.
+    Extract(contents::ExtractArgs),
+    /// A CI gate on image size and waste (also reads dive's .dive-ci rules).
+    Check(contents::CheckArgs),
+    /// What takes space: daemon images (dangling, unused), image files in the scan folders,
+    /// haul's downloads and cache; `--clean` removes what haul can name, after a confirmation.
+    Du(du::DuArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -57,12 +74,20 @@ pub struct InspectArgs {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
+    let code = match cli.command {
         Some(Command::Inspect(args)) => inspect::run(&args, cli.host),
         Some(Command::Images(args)) => images::main(args, cli.host),
         Some(Command::Save(args)) => save::main(args, cli.host),
         Some(Command::Load(args)) => load::main(args, cli.host),
         Some(Command::Artifacts(args)) => artifacts::run(args, cli.host),
+        Some(Command::Files(args)) => contents::files::run(&args, cli.host),
+        Some(Command::Waste(args)) => contents::waste::run(&args, cli.host),
+        Some(Command::Diff(args)) => contents::diff::run(&args, cli.host),
+        Some(Command::Extract(args)) => contents::extract::run(&args, cli.host),
+        Some(Command::Check(args)) => contents::check::run(&args, cli.host),
+        Some(Command::Du(args)) => du::main(args, cli.host),
         None => crate::tui::run(cli.host),
-    }
+    };
+    // Interrupted by a signal (the job was cancelled and cleaned up): say so in the exit code.
+    signals::received().map_or(code, signals::Stop::exit_code)
 }

@@ -93,17 +93,9 @@ impl Snapshot {
         ids.dedup();
         for id in ids {
             let n = KEEP_NAMES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            let repo = format!("haul-undo/{}-{n}", std::process::id());
-            let options = TagImageOptions {
-                repo: Some(repo.clone()),
-                tag: Some("keep".to_string()),
-            };
-            daemon
-                .meta()
-                .tag_image(&id, Some(options))
-                .await
-                .map_err(|e| daemon.error(format!("keep {id} during the load"), e))?;
-            self.keep.push(format!("{repo}:keep"));
+            let temp = format!("haul-undo/{}-{n}:keep", std::process::id());
+            crate::daemon::tags::tag(daemon, &id, &temp).await?;
+            self.keep.push(temp);
         }
         Ok(())
     }
@@ -112,7 +104,10 @@ impl Snapshot {
     /// load sends them: deleted when no other name is left).
     pub async fn release(&self, daemon: &Daemon) -> Result<(), TransferError> {
         for name in &self.keep {
-            remove(daemon, name).await?;
+            match crate::daemon::tags::untag(daemon, name).await {
+                Ok(()) | Err(DaemonError::NotFound(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
         }
         Ok(())
     }

@@ -75,6 +75,14 @@ pub fn cached(image: &ImageInfo, opts: &Options) -> Option<Analysis> {
     (entry.scans.len() == image.layers.len()).then(|| stack(image.clone(), &entry.scans))
 }
 
+/// The analysis cached under `id` (a daemon's image ID), as stored with the image it was made
+/// for, when its layers are `diff_ids`.
+pub fn cached_by_id(id: &str, diff_ids: &[String], opts: &Options) -> Option<Analysis> {
+    let entry = cache::load(opts.cache_dir.as_deref()?, id)?;
+    (entry.image.diff_ids() == diff_ids && entry.scans.len() == diff_ids.len())
+        .then(|| stack(entry.image, &entry.scans))
+}
+
 /// Analyse one image of anything [`archive::inspect`] takes.
 pub fn analyse_path(path: &Path, opts: &Options) -> Result<Analysis, ContentsError> {
     let origin = path.display().to_string();

@@ -6,12 +6,16 @@
 //! file sizes. Results are cached by image (config digest).
 
 mod cache;
+mod diff;
 mod engine;
+mod extract;
 mod scan;
 mod stack;
 
-pub use engine::{analyse_path, analyse_reader, cached, select_image};
-pub use scan::scan_layer;
+pub use diff::{ConfigChange, FileDiff, ImageDiff, LayerDiff, diff};
+pub use engine::{analyse_path, analyse_reader, cached, cached_by_id, select_image};
+pub use extract::{ExtractRequest, ExtractSummary, extract_path};
+pub use scan::{member_path, scan_layer};
 pub use stack::stack;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

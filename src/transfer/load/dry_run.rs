@@ -153,6 +153,7 @@ mod tests {
             layers_size: 3000,
             missing_manifests: 0,
             entries: Vec::new(),
+            skipped: Vec::new(),
         };
         let engine = Engine::of_kind(EngineKind::DockerClassic, "20.10.24");
         let mut held = Holdings::new(engine.ids);

@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use tokio::sync::oneshot;
 
 use self::plan::{Plan, Route, Source};
+use super::recheck::{Recheck, recheck};
 use super::routes::{decompressed, docker_archive, oci_layout};
 use super::types::blocking;
 use super::undo::Snapshot;
@@ -164,7 +165,6 @@ impl Loading<'_> {
     async fn send(&self, plan: &Plan) -> Result<Sent, TransferError> {
         let (ctx, daemon, path, report) = (self.ctx, self.daemon, self.path, self.report);
         let mut expected = expected_ids(daemon.engine().ids, report);
-        let names = archive_names(report, &expected);
         let (loaded, sent) = match &plan.route {
             Route::AsIs => {
                 ctx.progress.set_total(self.source_len);
@@ -174,7 +174,9 @@ impl Loading<'_> {
                     producer: None,
                 };
                 let up = upload(ctx, daemon, path, sending).await?;
-                judge(daemon, up, self.snapshot, &names).await?.0
+                judge(daemon, up, self.snapshot, (report, &expected))
+                    .await?
+                    .0
             }
             Route::Decompressed => {
                 let owned = path.to_path_buf();
@@ -188,7 +190,7 @@ impl Loading<'_> {
                     daemon,
                     upload(ctx, daemon, path, sending).await?,
                     self.snapshot,
-                    &names,
+                    (report, &expected),
                 )
                 .await?
                 .0
@@ -199,7 +201,7 @@ impl Loading<'_> {
                     daemon,
                     upload(ctx, daemon, path, sending).await?,
                     self.snapshot,
-                    &names,
+                    (report, &expected),
                 )
                 .await?
                 .0
@@ -207,7 +209,8 @@ impl Loading<'_> {
             Route::OciLayout { skip, how } => {
                 let sending = oci_layout::sending(ctx, report, skip, *how).await?;
                 let up = upload(ctx, daemon, path, sending).await?;
-                let (answer, written) = judge(daemon, up, self.snapshot, &names).await?;
+                let (answer, written) =
+                    judge(daemon, up, self.snapshot, (report, &expected)).await?;
                 // The containerd store names an image by the manifest haul wrote for it.
                 if daemon.engine().ids == ImageIds::TargetDigest
                     && let Some(written) = written
@@ -229,25 +232,42 @@ impl Loading<'_> {
 
 /// The engine's answer judged: a producer's error (it explains a broken upload better than the
 /// transport error it causes), a refusal, a late cancel and unpack errors all fail the send,
-/// after undoing whatever the engine loaded: the names it reported and the archive's own
-/// (`archive`: an engine may import before refusing, without naming anything).
+/// after undoing whatever the engine loaded: the names it reported and the archive's own (an
+/// engine may import before refusing, without naming anything). A connection lost once the
+/// whole archive was sent is not a refusal: the engine is asked again (see `recheck`).
 async fn judge<T>(
     daemon: &Daemon,
     up: Upload<T>,
     snapshot: &Snapshot,
-    archive: &[LoadedImage],
+    (report, expected): (&ArchiveReport, &[Option<String>]),
 ) -> Result<((Vec<LoadedImage>, u64), Option<T>), TransferError> {
     let undo = |loaded: Vec<LoadedImage>| async move {
         let mut all = loaded;
-        all.extend(archive.iter().cloned());
+        all.extend(archive_names(report, expected));
         snapshot.restore(daemon, &all).await
     };
+    let lost_after_upload = up.refused_after_upload
+        && !up.refused_by_engine
+        && up.loaded.is_empty()
+        && !up.cancelled_late;
     let failure = match (up.produced, up.refused) {
         // The engine stopped reading: its refusal says why.
         (Some(Err(e)), Some(refusal)) if matches!(e.problem, Problem::Output(_)) => {
             Some(refusal.into())
         }
         (Some(Err(e)), _) => Some(TransferError::from(e)),
+        (_, Some(e)) if lost_after_upload => {
+            return match recheck(daemon, report, expected).await {
+                Recheck::Loaded(loaded) => Ok(((loaded, up.sent), None)),
+                Recheck::Absent => Err(TransferError::Other(format!(
+                    "{e}; checked again after the upload: the image is not in the engine"
+                ))),
+                Recheck::Unknown(why) => Err(TransferError::Other(format!(
+                    "the connection to the engine was lost after the upload finished ({e}): the \
+                     daemon may have loaded it; check with `haul images` ({why})"
+                ))),
+            };
+        }
         (_, Some(refusal)) => Some(refusal.into()),
         (Some(Ok(produced)), None) => {
             if up.cancelled_late {

@@ -38,6 +38,7 @@ fn report(format: Format, compression: Compression, oci: bool) -> ArchiveReport 
         layers_size: 300,
         missing_manifests: 0,
         entries: Vec::new(),
+        skipped: Vec::new(),
     }
 }
 
