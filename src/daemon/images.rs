@@ -48,13 +48,13 @@ pub async fn summaries(daemon: &Daemon, all: bool) -> Result<Vec<ImageSummary>, 
     loop {
         match daemon.meta().list_images(Some(options.clone())).await {
             Ok(list) => return Ok(list),
-            // The containerd store fails the whole listing when an image loses a blob while it
-            // lists (another client removing one): ask again.
+            // The containerd store and Podman fail the whole listing when an image goes while
+            // they list it (another client removing one): ask again.
             Err(e) => {
                 let e = daemon.error("list images", e);
                 attempt += 1;
                 let transient = matches!(&e, DaemonError::Api { detail, .. }
-                    if detail.contains("content digest") && detail.contains("not found"));
+                    if detail.contains("not found") || detail.contains("not known"));
                 if !transient || attempt >= 3 {
                     return Err(e);
                 }
