@@ -1,6 +1,7 @@
 //! TUI tests without a terminal: key -> action -> state, messages -> state, render snapshots.
 
 mod actions;
+mod engines;
 mod fixtures;
 mod keys;
 mod messages;
