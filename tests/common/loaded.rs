@@ -52,7 +52,9 @@ impl Engine {
     }
 
     fn mounted_files(&self, image: &str) -> Vec<(String, u64)> {
-        let reference = self.reported_name(image);
+        // By ID: Podman files a docker-archive's names under `localhost/`, an OCI archive's
+        // under `docker.io/`.
+        let reference = self.image_id(image);
         let out = self
             .podman()
             .args(["image", "mount", &reference])
