@@ -7,16 +7,8 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::docker::*;
-use common::engines::{Kind, each_engine_except, named};
+use common::engines::{Kind, each_engine, named};
 use haul::archive::{self, Compression, Format};
-
-/// Known failure (issue 8 item 2, one identity): on the containerd store the loaded image's ID is
-/// the digest `index.json` names (buildx writes an index with an attestation manifest); haul's
-/// report carries no such digest.
-const CONTAINERD_IDENTITY: (Kind, &str) = (
-    Kind::Docker26Containerd,
-    "haul's report of a buildx output has no index digest, the engine's image ID",
-);
 
 /// Both seed-flow files of one build (3 layers, the base's included), and the name they carry.
 struct Seed {
@@ -82,7 +74,7 @@ fn buildx_outputs_read_like_the_engines_see_them_after_docker_load() {
                 .all(|l| l.compression == Compression::Gzip)
         );
     }
-    each_engine_except(test, &[CONTAINERD_IDENTITY], |engine| {
+    each_engine(test, |engine| {
         for path in [&seed.docker, &seed.oci] {
             let image = report(path).images.remove(0);
             let classic_docker =

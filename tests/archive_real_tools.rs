@@ -7,7 +7,7 @@ use std::path::Path;
 
 use common::archives::{gzip, zstd};
 use common::docker::{Images, unique_name};
-use common::engines::{Engine, Kind, each_engine_except, each_engine_of};
+use common::engines::{Engine, Kind, each_engine, each_engine_of};
 use haul::archive::{self, Compression, Format, ImageInfo};
 
 fn inspect(path: &Path) -> archive::ArchiveReport {
@@ -47,14 +47,6 @@ fn fixture(engine: &'static Engine, what: &str) -> Fixture {
     }
 }
 
-/// Known failure (issue 8 item 2, one identity): the engine's image ID on the containerd store is
-/// the digest `index.json` names (an index, for BuildKit builds), and haul's report of a
-/// containerd-store save carries no manifest or index digest (`manifest_digest: None`).
-const CONTAINERD_IDENTITY: (Kind, &str) = (
-    Kind::Docker26Containerd,
-    "haul's report of a containerd-store save has no manifest/index digest, the engine's image ID",
-);
-
 /// The format of this engine's `docker save`.
 fn save_format(engine: &Engine) -> Format {
     if engine.is_docker26() {
@@ -70,9 +62,8 @@ fn tags_of(engine: &Engine, reference: &str) -> Vec<String> {
 
 #[test]
 fn docker_save_single_multi_tag_two_images_untagged_and_compressed() {
-    each_engine_except(
+    each_engine(
         "docker_save_single_multi_tag_two_images_untagged_and_compressed",
-        &[CONTAINERD_IDENTITY],
         |engine| {
             let fx = fixture(engine, "save");
             let second_tag = format!("{}-again", fx.app);
@@ -135,9 +126,8 @@ fn docker_save_single_multi_tag_two_images_untagged_and_compressed() {
 
 #[test]
 fn docker_save_of_an_image_with_more_than_forty_layers() {
-    each_engine_except(
+    each_engine(
         "docker_save_of_an_image_with_more_than_forty_layers",
-        &[CONTAINERD_IDENTITY],
         |engine| {
             let fx = fixture(engine, "deep");
             let files: Vec<(String, u64)> = (0..41).map(|i| (format!("f{i}"), 1000 + i)).collect();
@@ -244,52 +234,48 @@ fn skopeo_oci_archive_oci_layout_and_docker_archive() {
 
 #[test]
 fn inspect_docker_image_matches_the_saved_tarball() {
-    each_engine_except(
-        "inspect_docker_image_matches_the_saved_tarball",
-        &[CONTAINERD_IDENTITY],
-        |engine| {
-            let fx = fixture(engine, "dview");
-            let tar = fx.dir.path().join("app.tar");
-            engine.run(&["save", "-o", tar.to_str().unwrap(), &fx.app]);
-            let from_tar = inspect(&tar).images.remove(0);
-            let out = engine
-                .haul()
-                .args(["inspect", "--json", &format!("docker://{}", fx.app)])
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            let report: archive::ArchiveReport = serde_json::from_slice(&out.stdout).unwrap();
-            assert_eq!(report.format, Format::Daemon);
-            let from_daemon = &report.images[0];
-            assert_eq!(from_daemon.id, engine.id_of(&from_tar));
-            assert_eq!(from_daemon.diff_ids(), from_tar.diff_ids());
-            assert_eq!(from_daemon.tags, from_tar.tags);
-            assert_eq!(from_daemon.platform(), from_tar.platform());
-            assert_eq!(from_daemon.env, from_tar.env);
-            assert_eq!(from_daemon.labels, from_tar.labels);
-            let by = |i: &ImageInfo| {
-                i.layers
-                    .iter()
-                    .map(|l| l.created_by.clone())
-                    .collect::<Vec<_>>()
-            };
-            assert_eq!(by(from_daemon), by(&from_tar), "created_by per layer");
+    each_engine("inspect_docker_image_matches_the_saved_tarball", |engine| {
+        let fx = fixture(engine, "dview");
+        let tar = fx.dir.path().join("app.tar");
+        engine.run(&["save", "-o", tar.to_str().unwrap(), &fx.app]);
+        let from_tar = inspect(&tar).images.remove(0);
+        let out = engine
+            .haul()
+            .args(["inspect", "--json", &format!("docker://{}", fx.app)])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report: archive::ArchiveReport = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(report.format, Format::Daemon);
+        let from_daemon = &report.images[0];
+        assert_eq!(from_daemon.id, engine.id_of(&from_tar));
+        assert_eq!(from_daemon.diff_ids(), from_tar.diff_ids());
+        assert_eq!(from_daemon.tags, from_tar.tags);
+        assert_eq!(from_daemon.platform(), from_tar.platform());
+        assert_eq!(from_daemon.env, from_tar.env);
+        assert_eq!(from_daemon.labels, from_tar.labels);
+        let by = |i: &ImageInfo| {
+            i.layers
+                .iter()
+                .map(|l| l.created_by.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(by(from_daemon), by(&from_tar), "created_by per layer");
 
-            let missing = engine
-                .haul()
-                .args(["inspect", &format!("docker://{}-absent", fx.app)])
-                .output()
-                .unwrap();
-            assert_eq!(missing.status.code(), Some(1));
-            let err = String::from_utf8_lossy(&missing.stderr);
-            assert!(
-                err.starts_with("error: docker://") && err.lines().count() == 1,
-                "{err}"
-            );
-        },
-    );
+        let missing = engine
+            .haul()
+            .args(["inspect", &format!("docker://{}-absent", fx.app)])
+            .output()
+            .unwrap();
+        assert_eq!(missing.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&missing.stderr);
+        assert!(
+            err.starts_with("error: docker://") && err.lines().count() == 1,
+            "{err}"
+        );
+    });
 }

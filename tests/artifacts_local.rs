@@ -195,7 +195,7 @@ fn zip_entries_escaping_the_folder_are_refused_and_nothing_is_written() {
         .filter(|i| {
             i.error
                 .as_deref()
-                .is_some_and(|e| e.contains("escapes the artifact folder"))
+                .is_some_and(|e| e.contains("escapes the folder"))
         })
         .map(|i| i.entry.as_str())
         .collect();

@@ -4,7 +4,7 @@ mod common;
 
 use common::docker::*;
 use common::engines::{Kind, each_engine};
-use haul::daemon::{Store, chain_ids_present, inspect_report};
+use haul::daemon::{EngineKind, holdings, inspect_report};
 
 fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Runtime::new().unwrap()
@@ -159,20 +159,15 @@ fn inspect_report_matches_docker_inspect_and_history() {
                 err.contains("No such image") || err.contains("no such image"),
                 "{err}"
             );
-            // The chain IDs of every prefix of this image are known to be present.
-            let present = rt.block_on(chain_ids_present(&daemon)).unwrap();
-            for chain in haul::digest::chain_ids(&image.diff_ids()) {
-                assert!(present.contains(&chain));
-            }
-            // Podman's kind belongs to the engine description (issue 8, item 5), not to `Store`.
-            let store = match engine.kind {
-                Kind::Docker26Containerd => Some(Store::Containerd),
-                Kind::Docker20Classic | Kind::Docker26Classic => Some(Store::Classic),
-                Kind::Podman43 => None,
+            // Every layer of this image is known to be present.
+            let held = rt.block_on(holdings::fetch(&daemon)).unwrap();
+            assert!(held.layers_present(image).iter().all(|p| *p));
+            let kind = match engine.kind {
+                Kind::Docker26Containerd => EngineKind::DockerContainerd,
+                Kind::Docker20Classic | Kind::Docker26Classic => EngineKind::DockerClassic,
+                Kind::Podman43 => EngineKind::Podman,
             };
-            if let Some(store) = store {
-                assert_eq!(rt.block_on(daemon.store()).unwrap(), store);
-            }
+            assert_eq!(daemon.engine().kind, kind);
             drop(rt);
             // The synchronous entry point `haul inspect docker://NAME` uses.
             let host = Some(engine.host.clone());

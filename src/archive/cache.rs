@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use super::ArchiveReport;
 
 /// Bump when the report format changes, so old entries are ignored.
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 pub struct Key(String);
 

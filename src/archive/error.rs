@@ -12,7 +12,7 @@ pub struct ArchiveError {
 #[derive(Debug, thiserror::Error)]
 pub enum Problem {
     #[error("cannot read: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
     #[error("empty file")]
     Empty,
     #[error("not an image archive ({0})")]
@@ -42,6 +42,32 @@ pub enum Problem {
     /// The writer the decompressed tar was passed on to failed (e.g. the upload stopped).
     #[error("passing the tar on: {0}")]
     Output(std::io::Error),
+    /// A blob's bytes do not hash to the digest it is named by.
+    #[error(
+        "{blob}: digest mismatch: its bytes hash to {actual}, not the {expected} it is named by"
+    )]
+    DigestMismatch {
+        blob: String,
+        expected: String,
+        actual: String,
+    },
+}
+
+impl From<std::io::Error> for Problem {
+    /// A digest mismatch found by a verifying reader deep in a reader stack comes back as itself.
+    fn from(e: std::io::Error) -> Problem {
+        if e.get_ref()
+            .is_some_and(|inner| inner.is::<super::verify::Mismatch>())
+        {
+            if let Some(inner) = e.into_inner()
+                && let Ok(m) = inner.downcast::<super::verify::Mismatch>()
+            {
+                return (*m).into();
+            }
+            return Problem::Invalid("digest mismatch".into());
+        }
+        Problem::Io(e)
+    }
 }
 
 impl Problem {

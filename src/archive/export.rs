@@ -3,7 +3,7 @@
 //! daemon already holds left out (the daemon skips a layer whose chain ID it has without opening
 //! its file, so `manifest.json` may still name it).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
@@ -26,6 +26,9 @@ pub struct Plan {
     summary: WriteSummary,
     /// For a zip: its image entries, listed once.
     zip_entries: Vec<zipped::ZipImageEntry>,
+    /// Blob path -> the digest its bytes must have (configs: the image ID; layers: the blob
+    /// digest, the diff ID for an uncompressed one), checked as the blob is copied.
+    digests: HashMap<String, String>,
 }
 
 #[derive(serde::Serialize)]
@@ -72,10 +75,15 @@ impl Plan {
         let mut skipped_paths = HashSet::new();
         let mut entries = Vec::new();
         let mut configs = HashSet::new();
+        let mut digests = HashMap::new();
         for image in &report.images {
             needed.insert(image.config_path.clone(), 0);
             configs.insert(image.config_path.clone());
+            digests.insert(image.config_path.clone(), image.id.clone());
             for layer in &image.layers {
+                if let Some(digest) = &layer.digest {
+                    digests.insert(layer.path.clone(), digest.clone());
+                }
                 if skip.contains(&layer.diff_id) {
                     if skipped_paths.insert(layer.path.clone()) {
                         summary.skipped_layers += 1;
@@ -109,7 +117,19 @@ impl Plan {
             .count();
         let zip_entries = if report.container == Container::Zip {
             let target = Target::parse(Path::new(&report.path));
-            zipped::image_entries(&target.file, target.entry.as_deref()).map_err(|p| p.at(path))?
+            // Only the entries the report read images from (not a tar of sources beside them).
+            let used: HashSet<&str> = report
+                .entry
+                .iter()
+                .chain(report.entries.iter().filter_map(|e| e.entry.as_ref()))
+                .map(String::as_str)
+                .collect();
+            zipped::image_entries(&target.file, target.entry.as_deref())
+                .map_err(|p| p.at(path))?
+                .0
+                .into_iter()
+                .filter(|e| used.is_empty() || used.contains(e.name.as_str()))
+                .collect()
         } else {
             Vec::new()
         };
@@ -121,6 +141,7 @@ impl Plan {
             zstd_layers,
             manifest,
             summary,
+            digests,
         })
     }
 
@@ -256,6 +277,9 @@ impl BlobVisitor for Sender<'_, '_, '_> {
     fn visit(&mut self, blob: &BlobMeta, body: &mut BlobBody<'_>) -> Result<(), Problem> {
         let name = blob.path.as_str();
         self.sent.insert(name.to_string());
+        if let Some(expected) = self.plan.digests.get(name) {
+            body.expect_digest(name, expected);
+        }
         let count = if self.streamed || self.plan.configs.contains(name) {
             &self.uncounted
         } else {

@@ -83,11 +83,21 @@ pub fn read_images(blobs: &mut dyn Blobs, is_folder: bool) -> Result<Images, Pro
             images: Vec::new(),
             missing: 0,
             seen: HashSet::new(),
+            stack: Vec::new(),
         };
-        walk.descriptors(index.manifests, &[], 0)?;
+        walk.descriptors(index.manifests, &[], 0, None)?;
         missing_manifests = walk.missing;
-        let known: HashSet<String> = images.iter().map(|i| i.id.clone()).collect();
-        images.extend(walk.images.into_iter().filter(|i| !known.contains(&i.id)));
+        for found in walk.images {
+            match images.iter_mut().find(|i| i.id == found.id) {
+                // Docker 25+ saves list an image in both files: keep manifest.json's entry, with
+                // the digests only the index knows (the containerd store names images by them).
+                Some(known) => {
+                    known.manifest_digest = found.manifest_digest;
+                    known.target_digest = found.target_digest;
+                }
+                None => images.push(found),
+            }
+        }
     }
     let format = match (has_manifest, has_index, is_folder) {
         (_, _, true) => Format::OciLayout,
@@ -113,13 +123,19 @@ pub fn read_images(blobs: &mut dyn Blobs, is_folder: bool) -> Result<Images, Pro
 }
 
 fn read_config(blobs: &mut dyn Blobs, name: &str) -> Result<ParsedConfig, Problem> {
-    if !blobs.exists(name) {
-        return Err(Problem::Missing {
-            what: "config",
-            name: name.to_string(),
-        });
+    match blobs.index().resolve(name) {
+        Ok(_) => {}
+        Err(Problem::Missing { .. }) => {
+            return Err(Problem::Missing {
+                what: "config",
+                name: name.to_string(),
+            });
+        }
+        Err(e) => return Err(e),
     }
     let bytes = blobs.read_meta(name)?;
+    let path = blobs.index().resolve(name)?.name.to_string();
+    super::verify::check_named(&path, &bytes)?;
     config::parse(name, &bytes)
 }
 
@@ -139,11 +155,22 @@ fn layer_info(
         }
         Err(e) => return Err(e),
     };
-    let (path, size) = (entry.name.clone(), entry.size);
+    let (path, size, computed) = (entry.name.to_string(), entry.size, entry.digest.clone());
     let compression = blobs.compression(name)?;
     let digest = digest
         .or_else(|| blob_digest_from_path(&path))
         .or_else(|| (compression == Compression::None).then(|| diff_id.to_string()));
+    // A streamed pass hashed the blob as it went by: it must be what it is named.
+    if let (Some(expected), Some(actual)) = (&digest, computed)
+        && expected.starts_with("sha256:")
+        && *expected != actual
+    {
+        return Err(Problem::DigestMismatch {
+            blob: path,
+            expected: expected.clone(),
+            actual,
+        });
+    }
     Ok(LayerInfo {
         diff_id: diff_id.to_string(),
         digest,
@@ -208,7 +235,7 @@ fn read_docker_manifest(blobs: &mut dyn Blobs) -> Result<Vec<ImageInfo>, Problem
             .map(|(path, diff_id)| layer_info(blobs, path, diff_id, None))
             .collect::<Result<Vec<_>, _>>()?;
         image.tags = entry.repo_tags.unwrap_or_default();
-        image.config_path = blobs.index().resolve(&entry.config)?.name.clone();
+        image.config_path = blobs.index().resolve(&entry.config)?.name.to_string();
         images.push(finish(image, layers));
     }
     Ok(images)
@@ -224,6 +251,8 @@ struct OciWalk<'a> {
     images: Vec<ImageInfo>,
     missing: usize,
     seen: HashSet<String>,
+    /// Digests of the indexes being walked, outermost first: one seen again is a cycle.
+    stack: Vec<String>,
 }
 
 impl OciWalk<'_> {
@@ -232,6 +261,7 @@ impl OciWalk<'_> {
         descs: Vec<Descriptor>,
         tags: &[String],
         depth: usize,
+        target: Option<&str>,
     ) -> Result<(), Problem> {
         if depth > MAX_INDEX_DEPTH {
             return Err(Problem::Invalid("image indexes nested too deep".into()));
@@ -252,17 +282,38 @@ impl OciWalk<'_> {
                 continue;
             }
             if !self.seen.insert(desc.digest.clone()) {
-                continue; // an index naming itself, or one manifest listed twice
+                continue; // one manifest listed twice
             }
             let own_tags = tags_of(&desc).map_or_else(|| tags.to_vec(), |t| vec![t]);
+            let target = target.unwrap_or(&desc.digest).to_string();
             let bytes = self.blobs.read_meta(&name)?;
             let value: serde_json::Value = parse_json(&name, &bytes)?;
-            if INDEX_TYPES.contains(&desc.media_type.as_str()) || value.get("manifests").is_some() {
+            let is_index =
+                INDEX_TYPES.contains(&desc.media_type.as_str()) || value.get("manifests").is_some();
+            if is_index {
                 let nested: OciIndex = parse_json(&name, &bytes)?;
-                self.descriptors(nested.manifests, &own_tags, depth + 1)?;
+                // Checked before the digest: a cycle is what a hostile index is, whatever else.
+                self.stack.push(desc.digest.clone());
+                if let Some(back) = nested
+                    .manifests
+                    .iter()
+                    .find(|d| self.stack.contains(&d.digest))
+                {
+                    return Err(Problem::Invalid(format!(
+                        "image index cycle: {} names {}, which names it again",
+                        desc.digest, back.digest
+                    )));
+                }
+                super::verify::check_bytes(&name, &desc.digest, &bytes)?;
+                let walked =
+                    self.descriptors(nested.manifests, &own_tags, depth + 1, Some(&target));
+                self.stack.pop();
+                walked?;
             } else {
+                super::verify::check_bytes(&name, &desc.digest, &bytes)?;
                 let manifest: OciManifest = parse_json(&name, &bytes)?;
-                let image = self.image(manifest, &desc, own_tags)?;
+                let mut image = self.image(manifest, &desc, own_tags)?;
+                image.target_digest = Some(target);
                 self.images.push(image);
             }
         }
@@ -308,10 +359,16 @@ impl OciWalk<'_> {
     }
 }
 
-/// The image name an index entry carries, as written.
+/// The image name an index entry carries, in the familiar form the docker CLI shows
+/// (`docker.io/library/app:1` -> `app:1`, `docker.io/team/app:1` -> `team/app:1`).
 fn tags_of(desc: &Descriptor) -> Option<String> {
-    desc.annotations
+    let name = desc
+        .annotations
         .get("io.containerd.image.name")
-        .or_else(|| desc.annotations.get("org.opencontainers.image.ref.name"))
-        .cloned()
+        .or_else(|| desc.annotations.get("org.opencontainers.image.ref.name"))?;
+    let familiar = name
+        .strip_prefix("docker.io/library/")
+        .or_else(|| name.strip_prefix("docker.io/"))
+        .unwrap_or(name);
+    Some(familiar.to_string())
 }

@@ -54,24 +54,22 @@ impl LayoutDir {
     /// The file behind an indexed blob name; only names the index holds (validated) resolve.
     pub fn file_path(&self, name: &str) -> Result<PathBuf, Problem> {
         let entry = self.index.resolve(name)?;
-        Ok(self.root.join(&entry.name))
+        Ok(self.root.join(entry.name))
     }
 }
 
 fn add_file(index: &mut EntryIndex, root: &Path, name: &str) -> Result<(), Problem> {
     // symlink_metadata: a symlinked blob could point anywhere; only plain files count.
     match std::fs::symlink_metadata(root.join(name)) {
-        Ok(meta) if meta.is_file() => {
-            index.insert(Entry {
-                name: name.to_string(),
-                kind: Kind::File,
-                size: meta.len(),
-                offset: None,
-                head: Vec::new(),
-                content: None,
-            });
-            Ok(())
-        }
+        Ok(meta) if meta.is_file() => index.insert(Entry {
+            name: name.to_string(),
+            kind: Kind::File,
+            size: meta.len(),
+            offset: None,
+            head: Vec::new(),
+            content: None,
+            digest: None,
+        }),
         Ok(_) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e.into()),

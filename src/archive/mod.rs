@@ -13,15 +13,21 @@ mod formats;
 mod index;
 mod layout_dir;
 mod model;
+pub mod names;
+mod oci_export;
 mod open;
+pub mod probe;
 mod single_pass;
 mod tar_source;
+pub mod verify;
 mod zipped;
 
 pub use error::{ArchiveError, Problem};
 pub use export::{Plan as ConversionPlan, is_loadable_tag};
 pub use model::*;
-pub use open::{Sniffed, Target, decoder, is_tar_header, sniff};
+pub use oci_export::{OciHow, OciPlan, OciWritten, generated_possible, native_possible};
+pub use open::{Target, decoder};
+pub use probe::{Probed, Sniffed, is_tar_header, probe, probe_path, sniff};
 pub use single_pass::{StreamedSource, daemon_accepts_decompressed};
 
 use std::path::Path;

@@ -103,6 +103,17 @@ pub struct ArchiveReport {
     /// For a zip holding several image tarballs: one report per entry (`images` lists them all).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub entries: Vec<ArchiveReport>,
+    /// For a zip: entries that are not image tarballs (logs, SBOMs, source tarballs) or were
+    /// refused (unsafe names, encrypted), with why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<SkippedEntry>,
+}
+
+/// A zip entry left out of a report, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SkippedEntry {
+    pub entry: String,
+    pub reason: String,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -135,6 +146,10 @@ pub struct ImageInfo {
     /// Digest of the OCI manifest, where the archive has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manifest_digest: Option<String>,
+    /// Digest of the `index.json` entry the image was found through: its manifest, or the
+    /// index holding it (one per multi-platform image). The containerd store names images by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_digest: Option<String>,
     /// Path of the config blob inside the archive (empty for daemon images).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub config_path: String,

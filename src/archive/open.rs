@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use super::formats::{self, Images};
 use super::index::Blobs;
 use super::layout_dir::LayoutDir;
+pub use super::probe::is_tar_header;
+use super::probe::{SNIFF_LEN, Sniffed, sniff};
 use super::tar_source::{SeekableTar, StreamedTar, Window};
 use super::{ArchiveError, ArchiveReport, Compression, Container, Problem, cache};
 
@@ -37,54 +39,6 @@ impl Target {
             entry: None,
         }
     }
-}
-
-/// What the first bytes of a file say it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sniffed {
-    Tar,
-    Compressed(Compression),
-    Zip,
-    Unknown,
-}
-
-pub const SNIFF_LEN: usize = 512;
-
-pub fn sniff(head: &[u8]) -> Sniffed {
-    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
-        return Sniffed::Zip;
-    }
-    match Compression::sniff(head) {
-        Compression::None if is_tar_header(head) => Sniffed::Tar,
-        Compression::None => Sniffed::Unknown,
-        c => Sniffed::Compressed(c),
-    }
-}
-
-/// A tar header block: `ustar` magic, or a valid header checksum (old v7 tars have no magic).
-pub fn is_tar_header(block: &[u8]) -> bool {
-    if block.len() < 512 {
-        return false;
-    }
-    if &block[257..262] == b"ustar" {
-        return true;
-    }
-    let stored = std::str::from_utf8(&block[148..156])
-        .ok()
-        .map(|s| s.trim_matches(|c: char| c == '\0' || c == ' '))
-        .and_then(|s| u32::from_str_radix(s, 8).ok());
-    let sum: u32 = block[..512]
-        .iter()
-        .enumerate()
-        .map(|(i, b)| {
-            if (148..156).contains(&i) {
-                32
-            } else {
-                *b as u32
-            }
-        })
-        .sum();
-    stored == Some(sum) && block[0] != 0
 }
 
 /// Wrap a compressed stream in its decoder.
@@ -246,13 +200,7 @@ pub fn assemble(
     entry: Option<String>,
     found: Images,
 ) -> ArchiveReport {
-    let mut seen = std::collections::HashSet::new();
-    let mut layers_size = 0;
-    for layer in found.images.iter().flat_map(|i| &i.layers) {
-        if seen.insert(layer.path.clone()) {
-            layers_size += layer.size;
-        }
-    }
+    let (layer_count, layers_size) = super::probe::distinct_layers(&found.images);
     ArchiveReport {
         path: path.to_string_lossy().into_owned(),
         format: found.format,
@@ -260,10 +208,11 @@ pub fn assemble(
         container,
         file_size,
         entry,
-        layer_count: seen.len(),
+        layer_count,
         layers_size,
         missing_manifests: found.missing_manifests,
         images: found.images,
         entries: Vec::new(),
+        skipped: Vec::new(),
     }
 }

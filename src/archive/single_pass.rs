@@ -10,18 +10,23 @@ use std::io::{self, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
 
-use super::open::{self, Sniffed, Target};
+use super::open::{self, Target};
+use super::probe::{self, Sniffed};
 use super::tar_source::{Counting, StreamedTar, corrupt_tar};
 use super::zipped::{self, ZipImageEntry};
-use super::{ArchiveError, ArchiveReport, Compression, Container, Format, Problem, cache, formats};
+use super::{
+    ArchiveError, ArchiveReport, Compression, Container, Format, Problem, SkippedEntry, cache,
+    formats,
+};
 
 /// Where the decompressed tar comes from.
 #[derive(Debug, Clone)]
 enum Origin {
     /// A compressed tar file (gzip, zstd, xz, bzip2).
     File(Compression),
-    /// The only image entry of a zip (or the one named by `file.zip!entry`), not seekable in place.
-    ZipEntry(ZipImageEntry),
+    /// The only image entry of a zip (or the one named by `file.zip!entry`), not seekable in
+    /// place, and the zip's entries that are not images (listed in the report).
+    ZipEntry(ZipImageEntry, Vec<SkippedEntry>),
 }
 
 /// A path whose listing costs a full decompressing pass, ready to be sent and listed at once.
@@ -47,17 +52,19 @@ impl StreamedSource {
         if meta.is_dir() || meta.len() == 0 {
             return Ok(None);
         }
-        let mut head = Vec::with_capacity(open::SNIFF_LEN);
+        let mut head = Vec::with_capacity(probe::SNIFF_LEN);
         File::open(&target.file)
-            .and_then(|f| f.take(open::SNIFF_LEN as u64).read_to_end(&mut head))
+            .and_then(|f| f.take(probe::SNIFF_LEN as u64).read_to_end(&mut head))
             .map_err(|e| at(e.into()))?;
-        let origin = match (open::sniff(&head), &target.entry) {
+        let origin = match (probe::sniff(&head), &target.entry) {
             (Sniffed::Compressed(c), None) => Origin::File(c),
             (Sniffed::Zip, wanted) => {
-                let mut entries =
+                let (mut entries, skipped) =
                     zipped::image_entries(&target.file, wanted.as_deref()).map_err(at)?;
                 match entries.pop() {
-                    Some(only) if entries.is_empty() && !only.stored_tar => Origin::ZipEntry(only),
+                    Some(only) if entries.is_empty() && !only.stored_tar => {
+                        Origin::ZipEntry(only, skipped)
+                    }
                     _ => return Ok(None),
                 }
             }
@@ -77,14 +84,14 @@ impl StreamedSource {
     pub fn total(&self) -> u64 {
         match &self.origin {
             Origin::File(_) => self.file_size,
-            Origin::ZipEntry(entry) => entry.size,
+            Origin::ZipEntry(entry, _) => entry.size,
         }
     }
 
     fn key(&self) -> Option<cache::Key> {
         let entry = match &self.origin {
             Origin::File(_) => None,
-            Origin::ZipEntry(e) => Some(e.name.as_str()),
+            Origin::ZipEntry(e, _) => Some(e.name.as_str()),
         };
         cache::Key::new(&self.file, entry, &self.meta)
     }
@@ -108,7 +115,7 @@ impl StreamedSource {
     ) -> Result<ArchiveReport, ArchiveError> {
         let (report_path, compression, container, entry) = match &self.origin {
             Origin::File(c) => (self.path.clone(), *c, Container::Tar, None),
-            Origin::ZipEntry(e) => (
+            Origin::ZipEntry(e, _) => (
                 PathBuf::from(format!("{}!{}", self.file.display(), e.name)),
                 e.compression,
                 Container::Zip,
@@ -125,7 +132,7 @@ impl StreamedSource {
                 };
                 tee_and_list(*c, BufReader::with_capacity(256 * 1024, counted), out)
             }
-            Origin::ZipEntry(e) => {
+            Origin::ZipEntry(e, _) => {
                 let mut zip = zipped::open_zip(&self.file).map_err(at)?;
                 let reader = zip
                     .by_index(e.index)
@@ -159,6 +166,9 @@ impl StreamedSource {
             entry,
             images,
         );
+        if let Origin::ZipEntry(_, skipped) = &self.origin {
+            report.skipped = skipped.clone();
+        }
         if let Some((dir, key)) = cache_dir.zip(self.key()) {
             cache::store(dir, &key, &report);
         }

@@ -4,7 +4,9 @@
 use std::io::{self, Read, Seek, SeekFrom};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::index::{Blobs, Entry, EntryIndex, Kind, META_LIMIT, check_meta_size};
+use sha2::{Digest, Sha256};
+
+use super::index::{Blobs, Entry, EntryIndex, Kind, MAX_INDEXED_NAME, META_LIMIT, check_meta_size};
 use super::{Compression, Problem};
 
 pub trait ReadSeek: Read + Seek + Send {}
@@ -16,9 +18,9 @@ impl<T: Read + Seek + Send> ReadSeek for T {}
 /// Bytes kept from the start of every streamed entry (enough for any compression magic).
 const HEAD_LEN: usize = 8;
 /// Upper bound on metadata kept in memory during a streaming pass.
-const STREAM_META_BUDGET: u64 = 64 * 1024 * 1024;
+pub const STREAM_META_BUDGET: u64 = 24 * 1024 * 1024;
 
-fn entry_kind(entry: &tar::Entry<'_, impl Read>) -> Kind {
+pub fn entry_kind(entry: &tar::Entry<'_, impl Read>) -> Kind {
     let link = || {
         entry
             .link_name()
@@ -28,9 +30,8 @@ fn entry_kind(entry: &tar::Entry<'_, impl Read>) -> Kind {
             .unwrap_or_default()
     };
     match entry.header().entry_type() {
-        tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::GNUSparse => {
-            Kind::File
-        }
+        tar::EntryType::Regular | tar::EntryType::Continuous => Kind::File,
+        tar::EntryType::GNUSparse => Kind::Sparse,
         t if t.as_byte() == 0 => Kind::File,
         tar::EntryType::Symlink => Kind::Symlink(link()),
         tar::EntryType::Link => Kind::Hardlink(link()),
@@ -76,12 +77,13 @@ impl SeekableTar {
                     .into_owned();
                 let size = entry.size();
                 let offset = entry.raw_file_position();
-                if offset.checked_add(size).is_none_or(|end| end > len) {
+                let kind = entry_kind(&entry);
+                // A sparse entry's size is its expanded size, not the bytes it holds here.
+                if kind != Kind::Sparse && offset.checked_add(size).is_none_or(|end| end > len) {
                     return Err(Problem::Truncated(format!(
                         "entry {name} claims {size} bytes at offset {offset}, past the end ({len} bytes)"
                     )));
                 }
-                let kind = entry_kind(&entry);
                 index.insert(Entry {
                     name,
                     kind,
@@ -89,7 +91,8 @@ impl SeekableTar {
                     offset: Some(offset),
                     head: Vec::new(),
                     content: None,
-                });
+                    digest: None,
+                })?;
             }
         }
         Ok(SeekableTar { reader, index })
@@ -141,7 +144,7 @@ pub struct StreamedTar {
     index: EntryIndex,
 }
 
-fn looks_like_json(head: &[u8]) -> bool {
+pub fn looks_like_json(head: &[u8]) -> bool {
     head.iter()
         .find(|b| !b.is_ascii_whitespace())
         .is_some_and(|b| *b == b'{' || *b == b'[')
@@ -166,17 +169,32 @@ impl StreamedTar {
             let kind = entry_kind(&entry);
             let mut head = Vec::new();
             let mut content = None;
+            let mut digest = None;
             if kind == Kind::File && size > 0 {
+                // Bodies that can be blobs are hashed as they pass: checked against the digests
+                // the manifests name, in this same pass.
+                let mut hasher = (name.len() <= MAX_INDEXED_NAME).then(Sha256::new);
                 let first = read_up_to(&mut entry, &mut buf)?;
+                if let Some(h) = &mut hasher {
+                    h.update(&buf[..first]);
+                }
                 head = buf[..first.min(HEAD_LEN)].to_vec();
-                if size <= META_LIMIT && size <= budget && looks_like_json(&head) {
+                if size <= META_LIMIT
+                    && size <= budget
+                    && name.len() <= MAX_INDEXED_NAME
+                    && looks_like_json(&head)
+                {
                     let mut body = buf[..first].to_vec();
                     entry.read_to_end(&mut body).map_err(corrupt_tar)?;
+                    if let Some(h) = &mut hasher {
+                        h.update(&body[first..]);
+                    }
                     budget -= size;
                     content = Some(body);
-                } else {
-                    drain(&mut entry, &mut buf)?;
+                } else if first == buf.len() {
+                    drain(&mut entry, &mut buf, hasher.as_mut())?;
                 }
+                digest = hasher.map(|h| h.finalize().into());
             }
             index.insert(Entry {
                 name,
@@ -185,7 +203,8 @@ impl StreamedTar {
                 offset: None,
                 head,
                 content,
-            });
+                digest,
+            })?;
         }
         Ok(StreamedTar { index })
     }
@@ -204,9 +223,20 @@ fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> Result<usize, Problem> 
     Ok(filled)
 }
 
-fn drain(reader: &mut impl Read, buf: &mut [u8]) -> Result<(), Problem> {
-    while read_up_to(reader, buf)? == buf.len() {}
-    Ok(())
+fn drain(
+    reader: &mut impl Read,
+    buf: &mut [u8],
+    mut hasher: Option<&mut Sha256>,
+) -> Result<(), Problem> {
+    loop {
+        let n = read_up_to(reader, buf)?;
+        if let Some(h) = hasher.as_mut() {
+            h.update(&buf[..n]);
+        }
+        if n < buf.len() {
+            return Ok(());
+        }
+    }
 }
 
 impl Blobs for StreamedTar {
@@ -219,12 +249,12 @@ impl Blobs for StreamedTar {
         check_meta_size(name, entry.size)?;
         entry
             .content
-            .clone()
+            .map(<[u8]>::to_vec)
             .ok_or_else(|| Problem::Invalid(format!("{name} is not JSON metadata")))
     }
 
     fn compression(&mut self, name: &str) -> Result<Compression, Problem> {
-        Ok(Compression::sniff(&self.index.resolve(name)?.head))
+        Ok(Compression::sniff(self.index.resolve(name)?.head))
     }
 }
 

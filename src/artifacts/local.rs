@@ -7,9 +7,8 @@ use std::path::{Path, PathBuf};
 
 use super::error::ArtifactError;
 use super::model::{ArtifactImage, ArtifactKind, LocalArtifact};
-use super::sniff::{Sniffed, sniff};
-use super::zipentries::zip_images;
-use crate::archive::{self, Problem};
+use crate::archive::probe::{self, Probed, Verdict};
+use crate::archive::{self, Compression, SkippedEntry};
 
 /// How deep a folder artifact is walked, and how many files are looked at.
 const MAX_DEPTH: usize = 8;
@@ -99,13 +98,18 @@ pub fn images_to_load(path: &Path) -> Result<(LocalArtifact, Vec<PathBuf>), Arti
 /// Ask the archive engine about each image not already refused. Entries the engine says are
 /// not image archives at all (a tar of sources, say) are dropped; other failures are kept.
 pub fn inspect_images(artifact: &mut LocalArtifact, cache_dir: Option<&Path>) {
+    let artifact_skipped = &mut artifact.skipped;
     artifact.images.retain_mut(|image| {
         if image.error.is_some() || image.report.is_some() {
             return true;
         }
         match archive::inspect_with_cache(Path::new(&image.path), cache_dir) {
             Ok(report) => image.report = Some(report),
-            Err(e) if matches!(e.problem, Problem::NoImage | Problem::NotAnArchive(_)) => {
+            Err(e) if probe::is_not_an_image(&e.problem) => {
+                artifact_skipped.push(SkippedEntry {
+                    entry: image.entry.clone(),
+                    reason: e.problem.to_string(),
+                });
                 return false;
             }
             Err(e) => image.error = Some(e.problem.to_string()),
@@ -141,13 +145,13 @@ fn file_artifact(path: &Path) -> Result<Option<LocalArtifact>, ArtifactError> {
         .map_err(|e| ArtifactError::io(path, e))?
         .len();
     let file = File::open(path).map_err(|e| ArtifactError::io(path, e))?;
-    let sniffed = sniff(file).map_err(|e| ArtifactError::io(path, e))?;
+    let probed = probe::probe(file).map_err(|e| ArtifactError::io(path, e))?;
     let name = file_name(path);
-    let artifact = match sniffed {
-        Sniffed::Zip => {
-            let (images, error) = match zip_images(path, "") {
-                Ok(images) => (images, None),
-                Err(e) => (Vec::new(), Some(e)),
+    let artifact = match probed {
+        Probed::Zip => {
+            let (images, skipped, error) = match zip_images(path, "") {
+                Ok((images, skipped)) => (images, skipped, None),
+                Err(e) => (Vec::new(), Vec::new(), Some(e)),
             };
             LocalArtifact {
                 name: strip_zip_suffix(&name).to_string(),
@@ -156,9 +160,10 @@ fn file_artifact(path: &Path) -> Result<Option<LocalArtifact>, ArtifactError> {
                 size,
                 images,
                 error,
+                skipped,
             }
         }
-        Sniffed::ImageTar(compression) => LocalArtifact {
+        Probed::Tar(compression) => LocalArtifact {
             images: vec![ArtifactImage {
                 entry: name.clone(),
                 path: path.display().to_string(),
@@ -172,8 +177,9 @@ fn file_artifact(path: &Path) -> Result<Option<LocalArtifact>, ArtifactError> {
             kind: ArtifactKind::Raw,
             size,
             error: None,
+            skipped: Vec::new(),
         },
-        Sniffed::Other => return Ok(None),
+        Probed::Layout | Probed::Other(_) => return Ok(None),
     };
     Ok(Some(artifact))
 }
@@ -196,6 +202,7 @@ fn failed(path: &Path, kind: ArtifactKind, error: String) -> LocalArtifact {
         size: 0,
         images: Vec::new(),
         error: Some(error),
+        skipped: Vec::new(),
     }
 }
 
@@ -209,6 +216,7 @@ fn folder_artifact(dir: &Path) -> LocalArtifact {
         size: 0,
         images: Vec::new(),
         error: None,
+        skipped: Vec::new(),
     };
     let mut seen = 0;
     if let Err(e) = walk(dir, "", 0, &mut seen, &mut artifact) {
@@ -247,37 +255,56 @@ fn walk(
 }
 
 fn folder_file(path: &Path, rel: &str, size: u64, artifact: &mut LocalArtifact) {
-    let sniffed = File::open(path).and_then(sniff);
-    match sniffed {
-        Ok(Sniffed::ImageTar(compression)) => artifact.images.push(ArtifactImage {
-            entry: rel.to_string(),
-            path: path.display().to_string(),
-            size,
+    let image = |compression, error| ArtifactImage {
+        entry: rel.to_string(),
+        path: path.display().to_string(),
+        size,
+        compression,
+        report: None,
+        error,
+    };
+    match File::open(path).and_then(probe::probe) {
+        Ok(Probed::Tar(compression)) => artifact.images.push(image(compression, None)),
+        Ok(Probed::Zip) => match zip_images(path, &format!("{rel}!")) {
+            Ok((images, skipped)) => {
+                artifact.images.extend(images);
+                artifact.skipped.extend(skipped);
+            }
+            Err(e) => artifact.images.push(image(Compression::None, Some(e))),
+        },
+        Ok(Probed::Layout | Probed::Other(_)) => {}
+        Err(e) => artifact
+            .images
+            .push(image(Compression::None, Some(format!("cannot read: {e}")))),
+    }
+}
+
+/// The image entries of the zip at `path` (refused and unreadable ones with their error) and the
+/// entries skipped as not image tarballs. `shown` prefixes entry names (a zip inside a folder).
+fn zip_images(path: &Path, shown: &str) -> Result<(Vec<ArtifactImage>, Vec<SkippedEntry>), String> {
+    let entries = probe::zip_entries(path).map_err(|e| e.to_string())?;
+    let mut images = Vec::new();
+    let mut skipped = Vec::new();
+    for entry in entries {
+        let shown_name = format!("{shown}{}", entry.name);
+        let image = |compression, error| ArtifactImage {
+            entry: shown_name.clone(),
+            path: format!("{}!{}", path.display(), entry.name),
+            size: entry.size,
             compression,
             report: None,
-            error: None,
-        }),
-        Ok(Sniffed::Zip) => match zip_images(path, &format!("{rel}!")) {
-            Ok(images) => artifact.images.extend(images),
-            Err(e) => artifact.images.push(ArtifactImage {
-                entry: rel.to_string(),
-                path: path.display().to_string(),
-                size,
-                compression: archive::Compression::None,
-                report: None,
-                error: Some(e),
+            error,
+        };
+        match entry.verdict {
+            Verdict::Image { compression, .. } => images.push(image(compression, None)),
+            Verdict::Refused(why) => images.push(image(Compression::None, Some(why))),
+            Verdict::Skipped(reason) => skipped.push(SkippedEntry {
+                entry: shown_name,
+                reason,
             }),
-        },
-        Ok(Sniffed::Other) => {}
-        Err(e) => artifact.images.push(ArtifactImage {
-            entry: rel.to_string(),
-            path: path.display().to_string(),
-            size,
-            compression: archive::Compression::None,
-            report: None,
-            error: Some(format!("cannot read: {e}")),
-        }),
+        }
     }
+    Ok((images, skipped))
 }
 
 #[cfg(test)]

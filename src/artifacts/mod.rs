@@ -14,9 +14,7 @@ pub mod local;
 mod model;
 pub mod repo;
 mod response;
-mod sniff;
 pub mod token;
-mod zipentries;
 
 pub use download::{default_destination, download_artifact, start_download};
 pub use error::ArtifactError;
@@ -27,9 +25,7 @@ pub use local::{
 };
 pub use model::{ArtifactImage, ArtifactKind, LocalArtifact, RemoteArtifact, WorkflowRun};
 pub use repo::Repo;
-pub use sniff::{Sniffed, sniff};
 pub use token::Token;
-pub use zipentries::safe_entry_name;
 
 /// The folder downloads go to by default: `<cache>/artifacts`. Also a scan location.
 pub fn cache_folder() -> Option<std::path::PathBuf> {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::error::ArtifactError;
-use crate::archive::{ArchiveReport, Compression};
+use crate::archive::{ArchiveReport, Compression, SkippedEntry};
 
 /// How an artifact sits on disk, recognised by content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,6 +45,9 @@ pub struct LocalArtifact {
     /// Why the artifact could not be listed (a truncated zip, an unreadable folder).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Zip entries (or folder files) that are not image tarballs (logs, SBOMs), and what they are.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<SkippedEntry>,
 }
 
 /// One image tarball inside an artifact, and what it holds.

@@ -13,7 +13,7 @@ use crate::artifacts::{
     self, ArtifactError, GitHub, ListFilter, LocalArtifact, RemoteArtifact, Repo,
 };
 use crate::daemon::Daemon;
-use crate::transfer::load::summary;
+use crate::transfer::summary;
 use crate::transfer::{JobEvent, Jobs, LoadOptions, Phase, start_load};
 use crate::units;
 

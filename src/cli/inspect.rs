@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use crate::archive::{self, ArchiveReport, ImageInfo};
-use crate::units;
+use crate::{escape, units};
 
 use super::InspectArgs;
 
@@ -35,7 +35,7 @@ pub fn run(args: &InspectArgs, host: Option<String>) -> ExitCode {
             }
             Err(e) => {
                 failed = true;
-                eprintln!("error: {e}");
+                eprintln!("error: {}", escape::text(&e));
             }
         }
     }
@@ -53,13 +53,13 @@ fn write_json(out: &mut impl Write, report: &ArchiveReport) -> std::io::Result<(
 
 pub fn write_human(out: &mut impl Write, report: &ArchiveReport) -> std::io::Result<()> {
     let container = match (&report.entry, report.container) {
-        (Some(entry), _) => format!("zip entry {entry}"),
+        (Some(entry), _) => format!("zip entry {}", escape::text(entry)),
         (None, c) => format!("{c:?}").to_lowercase(),
     };
     writeln!(
         out,
         "{}: {} ({}, compression {}, {}), {} image(s), {} distinct layers, {}",
-        report.path,
+        escape::text(&report.path),
         report.format.as_str(),
         container,
         report.compression.as_str(),
@@ -73,6 +73,14 @@ pub fn write_human(out: &mut impl Write, report: &ArchiveReport) -> std::io::Res
             out,
             "  ({} index entries name blobs the archive does not carry)",
             report.missing_manifests
+        )?;
+    }
+    for skipped in &report.skipped {
+        writeln!(
+            out,
+            "  skipped {}: {}",
+            escape::text(&skipped.entry),
+            escape::text(&skipped.reason)
         )?;
     }
     for image in &report.images {

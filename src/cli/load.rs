@@ -1,4 +1,4 @@
-//! `haul load PATH... [--json] [--full] [-q]`.
+//! `haul load PATH... [--json] [--full] [--dry-run] [-q]`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -7,7 +7,8 @@ use tokio::sync::mpsc::unbounded_channel;
 
 use super::common::{connect, fail, run};
 use super::progress::drive;
-use crate::transfer::{Jobs, LoadOptions, Phase, start_load};
+use crate::daemon::{Daemon, holdings};
+use crate::transfer::{DryRun, Jobs, LoadOptions, Phase, dry_run_path, start_load};
 
 #[derive(Debug, clap::Args)]
 pub struct LoadArgs {
@@ -21,6 +22,10 @@ pub struct LoadArgs {
     /// Send every layer, even those the daemon already holds.
     #[arg(long)]
     pub full: bool,
+    /// Say what a load would do (route, images already in the daemon, layers and bytes left
+    /// out and sent) without sending anything.
+    #[arg(long)]
+    pub dry_run: bool,
     /// No progress bar.
     #[arg(short, long)]
     pub quiet: bool,
@@ -32,6 +37,9 @@ pub fn main(args: LoadArgs, host: Option<String>) -> ExitCode {
             Ok(d) => d,
             Err(code) => return code,
         };
+        if args.dry_run {
+            return dry_run(&daemon, &args).await;
+        }
         let (tx, mut events) = unbounded_channel();
         let mut jobs = Jobs::new(tx);
         let opts = LoadOptions { full: args.full };
@@ -73,4 +81,74 @@ pub fn main(args: LoadArgs, host: Option<String>) -> ExitCode {
         }
         code
     })
+}
+
+/// `--dry-run`: one listing of what the daemon holds, then one plan per path.
+async fn dry_run(daemon: &Daemon, args: &LoadArgs) -> ExitCode {
+    let held = match holdings::fetch(daemon).await {
+        Ok(held) => held,
+        Err(e) => return fail(e),
+    };
+    let opts = LoadOptions { full: args.full };
+    let mut code = ExitCode::SUCCESS;
+    for path in &args.paths {
+        match dry_run_path(daemon.engine(), &held, path, opts).await {
+            Ok(run) if args.json => match serde_json::to_string(&run) {
+                Ok(line) => println!("{line}"),
+                Err(e) => code = fail(e),
+            },
+            Ok(run) => print_dry_run(&run),
+            Err(e) => code = fail(e),
+        }
+    }
+    code
+}
+
+fn print_dry_run(run: &DryRun) {
+    let bytes = crate::units::bytes;
+    println!(
+        "{}: would load {} ({})",
+        run.path,
+        mode_words(run),
+        run.engine
+    );
+    for image in &run.images {
+        let name = image
+            .tags
+            .first()
+            .cloned()
+            .unwrap_or_else(|| crate::units::short_id(&image.id).to_string());
+        let state = if image.present {
+            "already in the daemon".to_string()
+        } else {
+            format!(
+                "{} of {} layers already in the daemon",
+                image.layers_present, image.layers
+            )
+        };
+        println!("  {name} [{}]: {state}", image.platform);
+    }
+    if run.skipped_layers > 0 {
+        println!(
+            "  would skip {} layer(s), {}, and send {}",
+            run.skipped_layers,
+            bytes(run.skipped_bytes),
+            bytes(run.sent_bytes)
+        );
+    } else {
+        println!("  would send {}", bytes(run.sent_bytes));
+    }
+    if let Some(note) = &run.note {
+        println!("  note: {note}");
+    }
+}
+
+fn mode_words(run: &DryRun) -> &'static str {
+    match run.mode {
+        crate::transfer::LoadMode::AsIs => "as it is",
+        crate::transfer::LoadMode::Converted => "converted",
+        crate::transfer::LoadMode::Delta => "as a delta",
+        crate::transfer::LoadMode::SinglePass => "decompressed and listed in one pass",
+        crate::transfer::LoadMode::Decompressed => "decompressed",
+    }
 }

@@ -1,12 +1,14 @@
 //! Two clients to one daemon: one for metadata calls with a short timeout, one for transfers
 //! with none (the daemon answers `POST /images/load` only after reading the whole upload).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bollard::{ClientVersion, Docker};
 
 use super::DaemonError;
 use super::endpoint::{Endpoint, EnvVars, resolve, socket_path};
+use super::engine::{Engine, is_podman};
 
 /// Bound on metadata calls (list, inspect, history, info, tag, remove).
 pub const METADATA_TIMEOUT: Duration = Duration::from_secs(60);
@@ -19,6 +21,7 @@ pub struct Daemon {
     pub endpoint: Endpoint,
     meta: Docker,
     transfer: Docker,
+    engine: Arc<Engine>,
 }
 
 impl Daemon {
@@ -51,11 +54,18 @@ impl Daemon {
         // Duration::MAX: bollard keeps whole seconds and tokio treats an unreachable deadline as none.
         let transfer = build(&endpoint, Duration::MAX.as_secs(), &version)
             .map_err(|e| unreachable(describe(&e)))?;
+        let engine = describe_engine(&endpoint, &meta).await?;
         Ok(Daemon {
             endpoint,
             meta,
             transfer,
+            engine: Arc::new(engine),
         })
+    }
+
+    /// What the engine is and takes, as described at connect.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
     }
 
     /// The client for metadata calls (short timeout).
@@ -78,6 +88,24 @@ impl Daemon {
     pub fn error(&self, what: impl Into<String>, err: bollard::errors::Error) -> DaemonError {
         api_error(&self.endpoint, what.into(), err)
     }
+}
+
+/// `/version`, and for Docker `/info` (the image store); Podman's slow `/info` is not needed.
+async fn describe_engine(endpoint: &Endpoint, meta: &Docker) -> Result<Engine, DaemonError> {
+    let version = meta
+        .version()
+        .await
+        .map_err(|e| api_error(endpoint, "version".into(), e))?;
+    let info = if is_podman(&version) {
+        None
+    } else {
+        Some(
+            meta.info()
+                .await
+                .map_err(|e| api_error(endpoint, "docker info".into(), e))?,
+        )
+    };
+    Ok(Engine::describe(&version, info.as_ref()))
 }
 
 pub(crate) fn api_error(
@@ -154,6 +182,7 @@ pub(crate) fn describe(err: &(dyn std::error::Error + 'static)) -> String {
     for noise in [
         "Error in the hyper legacy client: ",
         "client error (Connect): ",
+        "client error (SendRequest): connection error: ",
     ] {
         text = text.replace(noise, "");
     }
@@ -168,6 +197,9 @@ fn build(
     let host = endpoint.host.as_str();
     if host.starts_with("unix://") {
         return Docker::connect_with_unix(socket_path(host), timeout, version);
+    }
+    if host.starts_with("ssh://") {
+        return super::ssh::connect(host, timeout, version);
     }
     if let Some(dir) = &endpoint.tls {
         return Docker::connect_with_ssl(

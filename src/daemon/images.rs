@@ -1,6 +1,6 @@
 //! Image listing and inspection, the image store kind, and the layers the daemon already holds.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use bollard::models::{ImageInspect, ImageSummary};
 use bollard::query_parameters::ListImagesOptions;
@@ -9,42 +9,11 @@ use futures_util::{StreamExt, TryStreamExt, stream};
 use super::history::match_layers;
 use super::{Daemon, DaemonError, ImageRow};
 use crate::archive::{ArchiveReport, Compression, Container, Format, ImageInfo, LayerInfo};
-use crate::digest;
 
 /// How many inspect calls run at once when walking every image.
 const PARALLEL_INSPECTS: usize = 8;
 
-/// Which image store the daemon uses: it decides whether delta loads are possible.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Store {
-    /// graphdriver store (overlay2, fuse-overlayfs, ...): layers keyed by chain ID.
-    Classic,
-    /// containerd image store (`io.containerd.snapshotter.v1`).
-    Containerd,
-}
-
 impl Daemon {
-    /// Tell the image stores apart with `GET /info`.
-    pub async fn store(&self) -> Result<Store, DaemonError> {
-        let info = self
-            .meta()
-            .info()
-            .await
-            .map_err(|e| self.error("docker info", e))?;
-        let containerd = info
-            .driver_status
-            .unwrap_or_default()
-            .iter()
-            .flatten()
-            .any(|s| s.contains("io.containerd.snapshotter.v1"));
-        Ok(if containerd {
-            Store::Containerd
-        } else {
-            Store::Classic
-        })
-    }
-
     /// `inspect_image`, with "no such image" as [`DaemonError::NotFound`].
     pub async fn inspect_raw(&self, name: &str) -> Result<ImageInspect, DaemonError> {
         self.meta()
@@ -179,6 +148,7 @@ pub async fn image_info(daemon: &Daemon, name: &str) -> Result<ImageInfo, Daemon
             inspect.size.unwrap_or(0).max(0) as u64
         },
         manifest_digest: None,
+        target_digest: None,
         config_path: String::new(),
     })
 }
@@ -199,26 +169,6 @@ pub async fn inspect_report(daemon: &Daemon, name: &str) -> Result<ArchiveReport
         images: vec![image],
         missing_manifests: 0,
         entries: Vec::new(),
+        skipped: Vec::new(),
     })
-}
-
-/// Chain IDs of every layer prefix of every image the daemon holds: a layer whose chain ID is
-/// in this set need not be sent again (classic store).
-pub async fn chain_ids_present(daemon: &Daemon) -> Result<HashSet<String>, DaemonError> {
-    let summaries = summaries(daemon, true).await?;
-    let stacks: Vec<Vec<String>> = stream::iter(summaries.into_iter().map(|s| s.id))
-        .map(|id| async move {
-            match daemon.inspect_raw(&id).await {
-                Ok(inspect) => Ok(root_layers(&inspect)),
-                Err(DaemonError::NotFound(_)) => Ok(Vec::new()),
-                Err(e) => Err(e),
-            }
-        })
-        .buffer_unordered(PARALLEL_INSPECTS)
-        .try_collect()
-        .await?;
-    Ok(stacks
-        .iter()
-        .flat_map(|layers| digest::chain_ids(layers))
-        .collect())
 }

@@ -7,12 +7,17 @@
 mod client;
 pub mod contents;
 pub mod endpoint;
+pub mod engine;
 mod history;
+pub mod holdings;
 mod images;
+pub mod ssh;
 
 pub use client::{CONNECT_TIMEOUT, Daemon, METADATA_TIMEOUT};
 pub use endpoint::{Endpoint, EnvVars, Source};
-pub use images::{Store, chain_ids_present, image_info, inspect_report, list_images, summaries};
+pub use engine::{Delta, Engine, EngineKind, ImageIds};
+pub use holdings::{Held, Holdings};
+pub use images::{image_info, inspect_report, list_images, summaries};
 
 /// One row of `haul images`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -33,8 +38,12 @@ pub enum DaemonError {
     Unreachable { endpoint: String, detail: String },
     #[error("docker context {name:?}: {detail}")]
     Context { name: String, detail: String },
-    #[error("unsupported daemon address {host:?} (expected unix://, tcp://, http:// or https://)")]
+    #[error(
+        "unsupported daemon address {host:?} (expected unix://, tcp://, http://, https:// or ssh://)"
+    )]
     BadHost { host: String },
+    #[error("bad ssh daemon address {host:?}: {detail}")]
+    BadSshHost { host: String, detail: String },
     #[error("docker config: {0}")]
     Config(String),
     #[error("{0}")]

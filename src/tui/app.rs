@@ -8,12 +8,12 @@ use std::path::PathBuf;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::artifact_rows::{ArtifactRow, RemoteList};
-use super::backend::{DaemonInfo, Present};
+use super::backend::DaemonInfo;
 use super::config::Config;
 use super::state::{Cursor, FileEntry, FoundFile, ListPane, LoadState};
 use crate::archive::{ArchiveReport, ImageInfo};
 use crate::artifacts::RemoteArtifact;
-use crate::daemon::ImageRow;
+use crate::daemon::{Holdings, ImageRow};
 use crate::transfer::{JobEvent, JobId, Jobs};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,7 +103,7 @@ pub enum Effect {
 pub enum Msg {
     Daemon(Result<DaemonInfo, String>),
     Images(Result<Vec<ImageRow>, String>),
-    Present(Result<Present, String>),
+    Holdings(Result<Holdings, String>),
     ImageInfo {
         id: String,
         result: Result<Box<ImageInfo>, String>,
@@ -147,7 +147,8 @@ pub struct App {
     pub focus: Focus,
     pub mode: Mode,
     pub daemon: LoadState<DaemonInfo>,
-    pub present: LoadState<Present>,
+    /// What the daemon holds: the one identity for marks and layer counts.
+    pub holdings: LoadState<Holdings>,
     pub images: ListPane<ImageRow>,
     pub image_info: HashMap<String, LoadState<Box<ImageInfo>>>,
     pub tarballs: ListPane<FileEntry>,
@@ -180,7 +181,7 @@ impl App {
             focus: Focus::List,
             mode: Mode::Normal,
             daemon: LoadState::Loading,
-            present: LoadState::Loading,
+            holdings: LoadState::Loading,
             images: ListPane::default(),
             image_info: HashMap::new(),
             tarballs: ListPane::default(),
@@ -300,27 +301,23 @@ impl App {
         }
     }
 
-    /// True when the daemon already has an image with this ID.
-    pub fn in_daemon(&self, image_id: &str) -> bool {
-        self.present
-            .ready()
-            .is_some_and(|p| p.image_ids.contains(image_id))
-            || self.images.rows.iter().any(|r| r.id == image_id)
+    /// True when the daemon already has this archive image (see `daemon::holdings`).
+    pub fn in_daemon(&self, image: &ImageInfo) -> bool {
+        self.holdings.ready().is_some_and(|h| h.has_image(image))
     }
 
     /// True when every image of a report is already in the daemon.
     pub fn report_loaded(&self, report: &ArchiveReport) -> bool {
-        !report.images.is_empty() && report.images.iter().all(|i| self.in_daemon(&i.id))
+        !report.images.is_empty() && report.images.iter().all(|i| self.in_daemon(i))
     }
 
-    /// Layers of `image` the daemon has (by chain ID): (present count, bytes still to send).
+    /// Layers of `image` the daemon has: (present count, bytes still to send).
     pub fn layers_present(&self, image: &ImageInfo) -> Option<(usize, u64)> {
-        let present = self.present.ready()?;
-        let chains = crate::digest::chain_ids(&image.diff_ids());
+        let holdings = self.holdings.ready()?;
         let mut have = 0;
         let mut send = 0;
-        for (layer, chain) in image.layers.iter().zip(&chains) {
-            if present.chain_ids.contains(chain) {
+        for (layer, present) in image.layers.iter().zip(holdings.layers_present(image)) {
+            if present {
                 have += 1;
             } else {
                 send += layer.size;

@@ -233,6 +233,7 @@ mod tests {
             layers_size: 0,
             missing_manifests: 0,
             entries: Vec::new(),
+            skipped: Vec::new(),
         };
         let folder = report(&dir.path().join("img.tar").display().to_string());
         assert_eq!(

@@ -2,7 +2,6 @@
 //! The event loop runs these futures on background tasks and turns the results into messages;
 //! tests give the App messages directly, or a fake backend.
 
-use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -10,22 +9,16 @@ use futures_util::future::BoxFuture;
 use futures_util::stream::BoxStream;
 
 use crate::archive::ImageInfo;
-use crate::daemon::ImageRow;
+use crate::daemon::{EngineKind, Holdings, ImageRow};
 use crate::transfer::{JobContext, JobResult};
 
 /// Where the daemon is and what it runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DaemonInfo {
     pub endpoint: String,
+    pub kind: EngineKind,
     pub version: String,
     pub api_version: String,
-}
-
-/// What the daemon already holds: image IDs and the chain IDs of every layer prefix.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Present {
-    pub image_ids: HashSet<String>,
-    pub chain_ids: HashSet<String>,
 }
 
 pub type Reply<T> = BoxFuture<'static, Result<T, String>>;
@@ -50,8 +43,8 @@ pub trait Backend: Send + Sync + 'static {
     fn connect(&self) -> Reply<DaemonInfo>;
     fn list_images(&self) -> Reply<Vec<ImageRow>>;
     fn inspect_image(&self, id: String) -> Reply<ImageInfo>;
-    /// Image IDs and layer chain IDs the daemon has.
-    fn present(&self) -> Reply<Present>;
+    /// What the daemon holds: the one identity for marks and layer counts.
+    fn holdings(&self) -> Reply<Holdings>;
     /// Load an image file (tarball, compressed tarball, artifact zip) as a job.
     fn load(&self, path: PathBuf, ctx: JobContext) -> JobReply;
     /// Save an image (by ID or tag) to `dest` as a job.
@@ -91,7 +84,7 @@ impl Backend for NoDaemon {
     fn inspect_image(&self, _id: String) -> Reply<ImageInfo> {
         self.fail()
     }
-    fn present(&self) -> Reply<Present> {
+    fn holdings(&self) -> Reply<Holdings> {
         self.fail()
     }
     fn load(&self, _path: PathBuf, _ctx: JobContext) -> JobReply {

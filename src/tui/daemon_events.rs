@@ -129,7 +129,7 @@ mod tests {
             connect() -> crate::tui::backend::Reply<crate::tui::backend::DaemonInfo>;
             list_images() -> crate::tui::backend::Reply<Vec<crate::daemon::ImageRow>>;
             inspect_image(id: String) -> crate::tui::backend::Reply<crate::archive::ImageInfo>;
-            present() -> crate::tui::backend::Reply<crate::tui::backend::Present>;
+            holdings() -> crate::tui::backend::Reply<crate::daemon::Holdings>;
             load(path: std::path::PathBuf, ctx: crate::transfer::JobContext) -> crate::tui::backend::JobReply;
             save(image: String, dest: std::path::PathBuf, ctx: crate::transfer::JobContext) -> crate::tui::backend::JobReply;
             remove_image(id: String) -> crate::tui::backend::Reply<()>;

@@ -2,16 +2,15 @@
 //! The connection is made (and the endpoint resolved again) on every refresh; the other calls
 //! use the last one, connecting first when there is none yet.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
 use bollard::query_parameters::{EventsOptions, RemoveImageOptions};
 use futures_util::StreamExt;
 
-use super::backend::{Backend, DaemonEvent, DaemonInfo, Events, JobReply, Present, Reply};
+use super::backend::{Backend, DaemonEvent, DaemonInfo, Events, JobReply, Reply};
 use crate::archive::ImageInfo;
-use crate::daemon::{self, Daemon, ImageRow};
+use crate::daemon::{self, Daemon, Holdings, ImageRow};
 use crate::transfer::{self, JobContext, JobOutcome, LoadOptions, SaveCompression, SaveRequest};
 
 pub struct DockerBackend {
@@ -85,17 +84,14 @@ impl Backend for DockerBackend {
             let daemon = Daemon::connect_default(host)
                 .await
                 .map_err(|e| e.to_string())?;
-            let version = daemon
-                .meta()
-                .version()
-                .await
-                .map_err(|e| daemon.error("version", e).to_string())?;
             if let Ok(mut slot) = current.write() {
                 *slot = Some(daemon.clone());
             }
+            let engine = daemon.engine();
             Ok(DaemonInfo {
                 endpoint: daemon.endpoint.to_string(),
-                version: version.version.unwrap_or_else(|| "?".into()),
+                kind: engine.kind,
+                version: engine.version.clone(),
                 api_version: daemon.api_version(),
             })
         })
@@ -124,25 +120,14 @@ impl Backend for DockerBackend {
         })
     }
 
-    fn present(&self) -> Reply<Present> {
+    fn holdings(&self) -> Reply<Holdings> {
         let daemon = self.daemon();
         Box::pin(async move {
             let daemon = daemon.await?;
             on_blocking(move || async move {
-                // Only the IDs: no inspect per image (chain_ids_present does those).
-                let image_ids: HashSet<String> = crate::daemon::summaries(&daemon, true)
+                daemon::holdings::fetch(&daemon)
                     .await
-                    .map_err(|e| e.to_string())?
-                    .into_iter()
-                    .map(|s| s.id)
-                    .collect();
-                let chain_ids = daemon::chain_ids_present(&daemon)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                Ok(Present {
-                    image_ids,
-                    chain_ids,
-                })
+                    .map_err(|e| e.to_string())
             })
             .await
         })

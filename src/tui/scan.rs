@@ -2,7 +2,6 @@
 //! poll cheaply (size + mtime) and inspect only what changed, on blocking threads.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,80 +27,22 @@ pub const POLL: Duration = Duration::from_secs(2);
 /// Inspections running at once.
 const INSPECTORS: usize = 2;
 
-/// What the first bytes of a file say it is, if it can be an image file at all.
+/// What a file is for the TUI, from [`crate::archive::probe`]: a tar (plain or compressed) is a
+/// tarball; a zip is an artifact when it holds an image tarball, or an entry refused or
+/// unreadable, or cannot be read at all (truncated, hostile): those are shown with their error.
 pub fn sniff(path: &Path) -> Option<FileKind> {
-    let mut file = std::fs::File::open(path).ok()?;
-    let mut head = [0u8; 512];
-    let n = read_up_to(&mut file, &mut head);
-    let head = &head[..n];
-    if head.starts_with(b"PK\x03\x04") {
-        return zip_holds_tar(path).then_some(FileKind::Artifact);
+    use crate::archive::probe::{self, Probed, Verdict};
+    match probe::probe_path(path).ok()? {
+        Probed::Tar(_) => Some(FileKind::Tarball),
+        Probed::Zip => match probe::zip_entries(path) {
+            Err(_) => Some(FileKind::Artifact),
+            Ok(entries) => entries
+                .iter()
+                .any(|e| !matches!(e.verdict, Verdict::Skipped(_)))
+                .then_some(FileKind::Artifact),
+        },
+        Probed::Layout | Probed::Other(_) => None,
     }
-    is_tar_start(head, &mut || {
-        std::fs::File::open(path)
-            .ok()
-            .map(|f| Box::new(f) as Box<dyn Read>)
-    })
-    .then_some(FileKind::Tarball)
-}
-
-fn read_up_to(reader: &mut dyn Read, buf: &mut [u8]) -> usize {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match reader.read(&mut buf[filled..]) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => filled += n,
-        }
-    }
-    filled
-}
-
-/// True when `head` starts a tar, directly or under one layer of compression
-/// (`reopen` gives the stream again to decompress its start).
-fn is_tar_start(head: &[u8], reopen: &mut dyn FnMut() -> Option<Box<dyn Read>>) -> bool {
-    use crate::archive::{Sniffed, decoder, is_tar_header};
-    match crate::archive::sniff(head) {
-        Sniffed::Tar => true,
-        Sniffed::Compressed(compression) => {
-            let Some(mut inner) = reopen().and_then(|raw| decoder(compression, raw).ok()) else {
-                return false;
-            };
-            let mut block = [0u8; 512];
-            let n = read_up_to(&mut inner, &mut block);
-            is_tar_header(&block[..n])
-        }
-        Sniffed::Zip | Sniffed::Unknown => false,
-    }
-}
-
-/// A zip is an artifact when one of its first entries is an image tar (sniffed, not named).
-fn zip_holds_tar(path: &Path) -> bool {
-    let Ok(file) = std::fs::File::open(path) else {
-        return false;
-    };
-    let Ok(mut archive) = zip::ZipArchive::new(file) else {
-        return false;
-    };
-    for i in 0..archive.len().min(32) {
-        let mut head = [0u8; 512];
-        let n = match archive.by_index(i) {
-            Ok(mut entry) if entry.is_file() => read_up_to(&mut entry, &mut head),
-            _ => continue,
-        };
-        let found = is_tar_start(&head[..n], &mut || {
-            let file = std::fs::File::open(path).ok()?;
-            let mut archive = zip::ZipArchive::new(file).ok()?;
-            let mut entry = archive.by_index(i).ok()?;
-            // The decoder needs an owned reader: keep the first MiB of the entry.
-            let mut buf = Vec::new();
-            (&mut entry).take(1 << 20).read_to_end(&mut buf).ok()?;
-            Some(Box::new(std::io::Cursor::new(buf)) as Box<dyn Read>)
-        });
-        if found {
-            return true;
-        }
-    }
-    false
 }
 
 fn stamp_of(meta: &std::fs::Metadata) -> Stamp {

@@ -12,7 +12,7 @@ impl App {
             Msg::Daemon(Ok(info)) => self.daemon = LoadState::Ready(info),
             Msg::Daemon(Err(reason)) => {
                 self.images.fail(reason.clone());
-                self.present = LoadState::Failed(reason.clone());
+                self.holdings = LoadState::Failed(reason.clone());
                 self.daemon = LoadState::Failed(reason);
             }
             Msg::Images(Ok(rows)) => {
@@ -21,7 +21,7 @@ impl App {
                 return self.inspect_selected();
             }
             Msg::Images(Err(reason)) => self.images.fail(reason),
-            Msg::Present(result) => self.present = LoadState::from_result(result),
+            Msg::Holdings(result) => self.holdings = LoadState::from_result(result),
             Msg::ImageInfo { id, result } => {
                 self.image_info.insert(id, LoadState::from_result(result));
             }

@@ -31,7 +31,7 @@ impl Worker {
                         return;
                     }
                     let _ = tx.send(Msg::Images(backend.list_images().await));
-                    let _ = tx.send(Msg::Present(backend.present().await));
+                    let _ = tx.send(Msg::Holdings(backend.holdings().await));
                 });
             }
             Effect::InspectImage(id) => {

@@ -79,10 +79,11 @@ impl Engine {
 
 impl Engine {
     /// What this engine calls the image haul read: its config digest where image IDs are config
-    /// digests, its manifest digest on the containerd store.
+    /// digests, on the containerd store the digest of its `index.json` entry (its manifest, or
+    /// the index holding it).
     pub fn id_of(&self, image: &ImageInfo) -> String {
         if self.is_containerd_store() {
-            image.manifest_digest.clone().unwrap_or_default()
+            image.target_digest.clone().unwrap_or_default()
         } else {
             image.id.clone()
         }

@@ -7,5 +7,8 @@ pub mod docker;
 pub mod engines;
 pub mod fake_github;
 pub mod fixtures;
+pub mod hostile;
 pub mod http;
 pub mod images;
+pub mod pty;
+pub mod sshd;

@@ -15,8 +15,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 mod seek;
 mod stream;
 
-use super::open::{self, Sniffed, Target};
+use super::open::{self, Target};
+use super::probe::{self, Sniffed};
 use super::tar_source::{ReadSeek, SeekableTar, Window, corrupt_tar};
+use super::verify::{Hasher, Mismatch, digest_named_by};
 use super::zipped::{self, ZipImageEntry};
 use super::{ArchiveError, ArchiveReport, Compression, Container, Problem};
 use seek::{walk_folder, walk_seekable};
@@ -47,10 +49,37 @@ pub trait BlobVisitor {
 }
 
 /// The bytes of one blob. On seekable sources it can go back to its start ([`BlobBody::rewind`]).
+///
+/// Every blob is verified as it is read, in the same pass: a blob whose path names its digest
+/// (`blobs/sha256/<hex>`), or whose digest the visitor gives ([`BlobBody::expect_digest`]), fails
+/// its last read with a digest mismatch naming it ([`crate::archive::verify`]).
 pub struct BlobBody<'a> {
     /// Bytes already read from a stream, served first.
     head: io::Cursor<Vec<u8>>,
     inner: Inner<'a>,
+    size: u64,
+    check: Option<Check>,
+}
+
+/// The running check of one blob's digest.
+struct Check {
+    blob: String,
+    expected: String,
+    hasher: Hasher,
+    size: u64,
+    left: u64,
+}
+
+impl Check {
+    fn new(blob: &str, expected: &str, size: u64) -> Option<Check> {
+        Some(Check {
+            blob: blob.to_string(),
+            expected: expected.to_string(),
+            hasher: Hasher::for_digest(expected)?,
+            size,
+            left: size,
+        })
+    }
 }
 
 enum Inner<'a> {
@@ -64,10 +93,33 @@ enum Inner<'a> {
     Done,
 }
 
-impl BlobBody<'_> {
+impl<'a> BlobBody<'a> {
+    fn new(head: Vec<u8>, inner: Inner<'a>, meta: &BlobMeta) -> BlobBody<'a> {
+        let check = digest_named_by(&meta.path).and_then(|d| Check::new(&meta.path, &d, meta.size));
+        BlobBody {
+            head: io::Cursor::new(head),
+            inner,
+            size: meta.size,
+            check,
+        }
+    }
+
+    /// The digest the blob's bytes must have (a layer the visitor knows by its diff ID, say);
+    /// replaces the one its path names. Call it before reading.
+    pub fn expect_digest(&mut self, blob: &str, expected: &str) {
+        self.check = Check::new(blob, expected, self.size);
+    }
+
     /// Go back to the first byte: true on seekable sources; false on a stream, where the bytes
     /// already read are gone.
     pub fn rewind(&mut self) -> io::Result<bool> {
+        if matches!(self.inner, Inner::Stream(_)) {
+            // The bytes read so far are gone, and stay counted in the running digest.
+            return Ok(false);
+        }
+        if let Some(c) = self.check.take() {
+            self.check = Check::new(&c.blob, &c.expected, c.size);
+        }
         match &mut self.inner {
             Inner::Seek { take, offset, size } => {
                 take.get_mut().seek(SeekFrom::Start(*offset))?;
@@ -88,8 +140,8 @@ impl BlobBody<'_> {
     }
 }
 
-impl Read for BlobBody<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+impl BlobBody<'_> {
+    fn read_raw(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.head.read(buf)?;
         if n > 0 {
             return Ok(n);
@@ -103,6 +155,34 @@ impl Read for BlobBody<'_> {
     }
 }
 
+impl Read for BlobBody<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.read_raw(buf)?;
+        let Some(check) = &mut self.check else {
+            return Ok(n);
+        };
+        check.hasher.update(&buf[..n]);
+        check.left = check.left.saturating_sub(n as u64);
+        if check.left == 0 || (n == 0 && !buf.is_empty()) {
+            let Some(c) = self.check.take() else {
+                return Ok(n);
+            };
+            let actual = c.hasher.finish();
+            if actual != c.expected {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    Mismatch {
+                        blob: c.blob,
+                        expected: c.expected,
+                        actual,
+                    },
+                ));
+            }
+        }
+        Ok(n)
+    }
+}
+
 /// How the blobs of a source are reached.
 enum Mode {
     Folder(PathBuf),
@@ -110,7 +190,9 @@ enum Mode {
     Seek(Vec<(PathBuf, Option<(u64, u64)>)>),
     StreamFile(PathBuf, Compression),
     /// Zip entries holding compressed (or deflated) tars: read each once.
-    StreamZip(PathBuf, Vec<ZipImageEntry>),
+    /// Zip entries holding compressed (or deflated) tars: read each once; `true` when one
+    /// entry was named (`file.zip!entry`), which must then be an image.
+    StreamZip(PathBuf, Vec<ZipImageEntry>, bool),
     Reader(Box<dyn Read + Send>),
 }
 
@@ -139,20 +221,20 @@ impl Walk {
         let mode = if meta.is_dir() {
             Mode::Folder(target.file.clone())
         } else {
-            let mut head = Vec::with_capacity(open::SNIFF_LEN);
+            let mut head = Vec::with_capacity(probe::SNIFF_LEN);
             File::open(&target.file)
-                .and_then(|f| f.take(open::SNIFF_LEN as u64).read_to_end(&mut head))
+                .and_then(|f| f.take(probe::SNIFF_LEN as u64).read_to_end(&mut head))
                 .map_err(|e| at(e.into()))?;
-            match (open::sniff(&head), &target.entry) {
+            match (probe::sniff(&head), &target.entry) {
                 (Sniffed::Zip, wanted) => {
-                    let entries =
+                    let (entries, _skipped) =
                         zipped::image_entries(&target.file, wanted.as_deref()).map_err(at)?;
                     // Seeks only when every image tar is Stored, as the conversion counts.
                     if entries.iter().all(|e| e.stored_tar) {
                         let windows = entries.iter().map(|e| Some((e.data_start, e.size)));
                         Mode::Seek(windows.map(|w| (target.file.clone(), w)).collect())
                     } else {
-                        Mode::StreamZip(target.file.clone(), entries)
+                        Mode::StreamZip(target.file.clone(), entries, wanted.is_some())
                     }
                 }
                 (_, Some(_)) => {
@@ -195,7 +277,7 @@ impl Walk {
     pub fn stream_total(&self) -> Option<u64> {
         match &self.mode {
             Mode::StreamFile(..) => Some(self.file_size),
-            Mode::StreamZip(_, entries) => Some(entries.iter().map(|e| e.size).sum()),
+            Mode::StreamZip(_, entries, _) => Some(entries.iter().map(|e| e.size).sum()),
             _ => None,
         }
     }
@@ -264,7 +346,7 @@ impl Walk {
                     open::assemble(&self.path, c, Container::Tar, self.file_size, None, images);
                 end.listings.push(report);
             }
-            Mode::StreamZip(file, entries) => {
+            Mode::StreamZip(file, entries, named) => {
                 for entry in entries {
                     let entry_path = PathBuf::from(format!("{}!{}", file.display(), entry.name));
                     let at = |p: Problem| p.at(&entry_path);
@@ -277,8 +359,12 @@ impl Walk {
                         count: read,
                         cancelled,
                     };
-                    let images =
-                        walk_stream(entry.compression, counted, visitor, &mut seen).map_err(at)?;
+                    let images = match walk_stream(entry.compression, counted, visitor, &mut seen) {
+                        Ok(images) => images,
+                        // A tar of sources beside the image: not an image, skipped.
+                        Err(p) if !named && super::probe::is_not_an_image(&p) => continue,
+                        Err(p) => return Err(at(p)),
+                    };
                     end.listings.push(open::assemble(
                         &entry_path,
                         entry.compression,
@@ -290,12 +376,12 @@ impl Walk {
                 }
             }
             Mode::Reader(mut reader) => {
-                let mut head = Vec::with_capacity(open::SNIFF_LEN);
+                let mut head = Vec::with_capacity(probe::SNIFF_LEN);
                 (&mut reader)
-                    .take(open::SNIFF_LEN as u64)
+                    .take(probe::SNIFF_LEN as u64)
                     .read_to_end(&mut head)
                     .map_err(|e| at(corrupt_tar(e)))?;
-                let c = match open::sniff(&head) {
+                let c = match probe::sniff(&head) {
                     Sniffed::Tar => Compression::None,
                     Sniffed::Compressed(c) => c,
                     _ if head.is_empty() => return Err(at(Problem::Empty)),

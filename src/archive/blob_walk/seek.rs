@@ -30,8 +30,8 @@ pub(super) fn walk_folder(
     let mut files: Vec<(String, u64)> = dir
         .index()
         .iter()
-        .filter(|e| e.kind == Kind::File && e.name.starts_with("blobs/"))
-        .map(|e| (e.name.clone(), e.size))
+        .filter(|e| *e.kind == Kind::File && e.name.starts_with("blobs/"))
+        .map(|e| (e.name.to_string(), e.size))
         .collect();
     files.sort();
     for (name, size) in files {
@@ -51,10 +51,7 @@ pub(super) fn walk_folder(
             continue;
         }
         file.seek(SeekFrom::Start(0))?;
-        let mut body = BlobBody {
-            head: io::Cursor::new(Vec::new()),
-            inner: Inner::File(file.take(size), size),
-        };
+        let mut body = BlobBody::new(Vec::new(), Inner::File(file.take(size), size), &meta);
         visitor.visit(&meta, &mut body)?;
     }
     Ok(())
@@ -69,8 +66,8 @@ pub(super) fn walk_seekable(
     let mut files: Vec<(u64, String, u64)> = tar
         .index()
         .iter()
-        .filter(|e| e.kind == Kind::File)
-        .map(|e| (e.offset.unwrap_or(0), e.name.clone(), e.size))
+        .filter(|e| *e.kind == Kind::File)
+        .map(|e| (e.offset.unwrap_or(0), e.name.to_string(), e.size))
         .collect();
     files.sort();
     for (offset, name, size) in files {
@@ -93,10 +90,7 @@ pub(super) fn walk_seekable(
             continue;
         }
         seen.insert(meta.path.clone());
-        let mut body = BlobBody {
-            head: io::Cursor::new(Vec::new()),
-            inner: Inner::Seek { take, offset, size },
-        };
+        let mut body = BlobBody::new(Vec::new(), Inner::Seek { take, offset, size }, &meta);
         body.rewind()?;
         visitor.visit(&meta, &mut body)?;
     }

@@ -6,36 +6,10 @@ use std::io::{self, Read};
 use super::seek::read_up_to;
 use super::{BlobBody, BlobMeta, BlobVisitor, HEAD_LEN, Inner};
 use crate::archive::index::{
-    Blobs, Entry, EntryIndex, Kind, META_LIMIT, check_meta_size, normalise,
+    Blobs, Entry, EntryIndex, Kind, MAX_INDEXED_NAME, META_LIMIT, check_meta_size, normalise,
 };
-use crate::archive::tar_source::corrupt_tar;
+use crate::archive::tar_source::{STREAM_META_BUDGET, corrupt_tar, entry_kind, looks_like_json};
 use crate::archive::{Compression, Problem, formats, open};
-
-/// Upper bound on metadata kept in memory during a streaming pass.
-const STREAM_META_BUDGET: u64 = 64 * 1024 * 1024;
-
-fn looks_like_json(head: &[u8]) -> bool {
-    head.iter()
-        .find(|b| !b.is_ascii_whitespace())
-        .is_some_and(|b| *b == b'{' || *b == b'[')
-}
-
-fn entry_kind(entry: &tar::Entry<'_, impl Read>) -> Kind {
-    let link = || {
-        let name = entry.link_name().ok().flatten();
-        name.map(|p| p.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    };
-    match entry.header().entry_type() {
-        tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::GNUSparse => {
-            Kind::File
-        }
-        t if t.as_byte() == 0 => Kind::File,
-        tar::EntryType::Symlink => Kind::Symlink(link()),
-        tar::EntryType::Link => Kind::Hardlink(link()),
-        _ => Kind::Other,
-    }
-}
 
 /// One pass over a (compressed) tar: offer every regular file, keep small JSON files and every
 /// entry's name for the listing, which is returned at the end.
@@ -63,12 +37,16 @@ pub(super) fn walk_stream(
             offset: None,
             head: Vec::new(),
             content: None,
+            digest: None,
         };
         if let (Kind::File, Some(name)) = (&kind, normalise(&raw_name)) {
             let mut head = Vec::with_capacity(HEAD_LEN);
             read_up_to(&mut entry, &mut head, HEAD_LEN).map_err(corrupt_tar)?;
             listed.head = head[..head.len().min(8)].to_vec();
-            let keep = size <= META_LIMIT && size <= budget && looks_like_json(&head);
+            let keep = size <= META_LIMIT
+                && size <= budget
+                && raw_name.len() <= MAX_INDEXED_NAME
+                && looks_like_json(&head);
             if keep {
                 entry.read_to_end(&mut head).map_err(corrupt_tar)?;
                 budget -= size;
@@ -82,15 +60,9 @@ pub(super) fn walk_stream(
             if !seen.contains(&meta.path) && visitor.wants(&meta) {
                 seen.insert(meta.path.clone());
                 let mut body = if keep {
-                    BlobBody {
-                        head: io::Cursor::new(head.clone()),
-                        inner: Inner::Done,
-                    }
+                    BlobBody::new(head.clone(), Inner::Done, &meta)
                 } else {
-                    BlobBody {
-                        head: io::Cursor::new(meta.head.clone()),
-                        inner: Inner::Stream(&mut entry),
-                    }
+                    BlobBody::new(meta.head.clone(), Inner::Stream(&mut entry), &meta)
                 };
                 visitor.visit(&meta, &mut body)?;
             }
@@ -98,7 +70,7 @@ pub(super) fn walk_stream(
                 listed.content = Some(head);
             }
         }
-        index.insert(listed);
+        index.insert(listed)?;
     }
     // The rest: end-of-archive blocks, padding, and the decoder's checksum (and progress).
     io::copy(&mut archive.into_inner(), &mut io::sink()).map_err(corrupt_tar)?;
@@ -120,11 +92,11 @@ impl Blobs for Listed {
         check_meta_size(name, entry.size)?;
         entry
             .content
-            .clone()
+            .map(<[u8]>::to_vec)
             .ok_or_else(|| Problem::Invalid(format!("{name} is not JSON metadata")))
     }
 
     fn compression(&mut self, name: &str) -> Result<Compression, Problem> {
-        Ok(Compression::sniff(&self.index.resolve(name)?.head))
+        Ok(Compression::sniff(self.index.resolve(name)?.head))
     }
 }

@@ -20,9 +20,16 @@ pub fn header(frame: &mut Frame<'_>, app: &App, area: Rect) {
         LoadState::Loading => spans.push(Span::styled("daemon: connecting…", theme.dim())),
         LoadState::Ready(info) => {
             spans.push(Span::styled("● ", theme.ok()));
+            let engine = match info.kind {
+                crate::daemon::EngineKind::Podman => format!("Podman {}", info.version),
+                crate::daemon::EngineKind::DockerClassic => format!("Engine {}", info.version),
+                crate::daemon::EngineKind::DockerContainerd => {
+                    format!("Engine {} · containerd store", info.version)
+                }
+            };
             spans.push(Span::raw(format!(
-                "{} · Engine {} (API {})",
-                info.endpoint, info.version, info.api_version
+                "{} · {engine} (API {})",
+                info.endpoint, info.api_version
             )));
         }
         LoadState::Failed(reason) => {

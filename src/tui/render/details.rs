@@ -92,7 +92,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         theme,
         total,
         present: (app.pane != PaneId::Images)
-            .then(|| app.present.ready().map(|p| &p.chain_ids))
+            .then(|| app.holdings.ready())
             .flatten(),
     };
     let mut cursor = Cursor {
@@ -189,10 +189,10 @@ fn file_lines<'r>(
     };
     let mut lines = image_lines(image, theme);
     lines.insert(1, head);
-    let daemon = if app.in_daemon(&image.id) {
+    let daemon = if app.in_daemon(image) {
         Line::styled("already loaded: the daemon has this image ID", theme.ok())
     } else {
-        match (app.layers_present(image), &app.present) {
+        match (app.layers_present(image), &app.holdings) {
             (Some((have, send)), _) => Line::from(vec![
                 Span::styled(
                     format!(

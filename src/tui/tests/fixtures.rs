@@ -1,6 +1,6 @@
 //! Fixed data for TUI tests: no clock, no machine paths.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -10,10 +10,10 @@ use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 use crate::archive::{
     ArchiveReport, Compression, Container, Format, HistoryEntry, ImageInfo, LayerInfo,
 };
-use crate::daemon::ImageRow;
+use crate::daemon::{EngineKind, Held, Holdings, ImageIds, ImageRow};
 use crate::transfer::{JobEvent, JobKind, JobOutcome, JobSnapshot, Phase};
 use crate::tui::app::{App, Msg};
-use crate::tui::backend::{DaemonInfo, Present};
+use crate::tui::backend::DaemonInfo;
 use crate::tui::config::Config;
 use crate::tui::state::{FileKind, FoundFile, Stamp};
 
@@ -111,6 +111,7 @@ pub fn info(n: u8, tags: &[&str]) -> ImageInfo {
         layers,
         history: vec![HistoryEntry::default()],
         manifest_digest: None,
+        target_digest: None,
         config_path: String::new(),
     }
 }
@@ -141,22 +142,34 @@ pub fn report(file: &FoundFile, image: ImageInfo) -> ArchiveReport {
         images: vec![image],
         missing_manifests: 0,
         entries: Vec::new(),
+        skipped: Vec::new(),
     }
 }
 
-/// The daemon connected, with [`rows`] and the first layer of image 9 present.
+/// The daemon (Docker 20.10, classic store) connected, with [`rows`] and the first layer of
+/// image 9 present.
 pub fn connect(app: &mut App) {
     app.apply(Msg::Daemon(Ok(DaemonInfo {
         endpoint: "unix:///var/run/docker.sock".into(),
+        kind: EngineKind::DockerClassic,
         version: "20.10.24".into(),
         api_version: "1.41".into(),
     })));
     app.apply(Msg::Images(Ok(rows())));
-    let first_layer = crate::digest::chain_ids(&info(9, &[]).diff_ids())[0].clone();
-    app.apply(Msg::Present(Ok(Present {
-        image_ids: rows().into_iter().map(|r| r.id).collect(),
-        chain_ids: HashSet::from([first_layer]),
-    })));
+    let mut holdings = Holdings::new(ImageIds::ConfigDigest);
+    for row in rows() {
+        holdings.insert(Held {
+            id: row.id,
+            tags: row.tags,
+            ..Default::default()
+        });
+    }
+    holdings.insert(Held {
+        id: digest(200),
+        diff_ids: vec![info(9, &[]).diff_ids()[0].clone()],
+        ..Default::default()
+    });
+    app.apply(Msg::Holdings(Ok(holdings)));
 }
 
 /// Tarballs: one already loaded (image 1), one sharing a layer (image 9), one broken, one pending.

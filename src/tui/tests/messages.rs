@@ -97,7 +97,7 @@ fn messages_mark_dirty_and_drawing_clears_it() {
     let (mut app, _rx) = app();
     assert!(app.take_dirty(), "the first frame is drawn");
     assert!(!app.take_dirty(), "nothing changed since");
-    app.apply(Msg::Present(Err("no daemon".into())));
+    app.apply(Msg::Holdings(Err("no daemon".into())));
     assert!(app.take_dirty());
 }
 

@@ -1,7 +1,5 @@
 //! The layer table, the same for a daemon image, a tarball and an artifact.
 
-use std::collections::HashSet;
-
 use ratatui::layout::Constraint;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Cell;
@@ -21,8 +19,8 @@ pub struct LayerCtx<'a> {
     pub theme: &'a Theme,
     /// The biggest layer of the image: the bar is its share of the image, scaled to the biggest.
     pub total: u64,
-    /// Chain IDs the daemon has, when known (then present layers get a mark).
-    pub present: Option<&'a HashSet<String>>,
+    /// What the daemon holds, when known (then present layers get a mark).
+    pub present: Option<&'a crate::daemon::Holdings>,
 }
 
 pub fn rows(image: &ImageInfo) -> Vec<LayerRow<'_>> {
@@ -74,7 +72,7 @@ impl TableRow for LayerRow<'_> {
 
     fn cells(&self, ctx: &LayerCtx<'_>, width: u16) -> Vec<Cell<'static>> {
         let theme = ctx.theme;
-        let here = ctx.present.map(|p| p.contains(&self.chain_id));
+        let here = ctx.present.map(|p| p.has_chain(&self.chain_id));
         let mark = match here {
             Some(true) => Span::styled("✓", theme.ok()),
             Some(false) => Span::styled("+", theme.warn()),

@@ -1,22 +1,32 @@
-//! Undo a load that was cancelled after its upload: the daemon finishes loading on its own, so
-//! haul puts the tags back as they were and removes images that did not exist before.
+//! Undo a load: one cancelled after its upload (the engine finishes loading on its own), one
+//! whose result failed verification, one the engine could not unpack. haul puts the tags back
+//! as they were and removes images that did not exist before.
+//!
+//! Names are compared as the engine writes them in listings and in its answer (Podman writes
+//! `docker.io/...` and `localhost/...` in both), with Docker Hub's prefixes dropped.
 
 use std::collections::{HashMap, HashSet};
 
 use bollard::query_parameters::{RemoveImageOptions, TagImageOptions};
 
 use super::TransferError;
-use super::load::LoadedImage;
-use crate::archive::ArchiveReport;
-use crate::daemon::{Daemon, DaemonError};
+use super::types::LoadedImage;
+use crate::daemon::{Daemon, DaemonError, Holdings};
 
-/// The daemon's state for the tags and images an archive touches, taken before a load.
+/// The engine's tags and images, taken before a load.
 #[derive(Debug, Default)]
 pub struct Snapshot {
-    /// Tag -> image ID it pointed at (`None`: the tag did not exist).
-    tags: HashMap<String, Option<String>>,
-    /// Image IDs of the archive that the daemon already had.
+    /// Tag (see [`familiar`]) -> image ID it pointed at.
+    tags: HashMap<String, String>,
+    /// Every image ID the engine had.
     present: HashSet<String>,
+}
+
+/// `docker.io/library/app:1` and `docker.io/app:1` -> `app:1`; other names unchanged.
+fn familiar(name: &str) -> &str {
+    name.strip_prefix("docker.io/library/")
+        .or_else(|| name.strip_prefix("docker.io/"))
+        .unwrap_or(name)
 }
 
 async fn current_id(daemon: &Daemon, name: &str) -> Result<Option<String>, DaemonError> {
@@ -28,35 +38,34 @@ async fn current_id(daemon: &Daemon, name: &str) -> Result<Option<String>, Daemo
 }
 
 impl Snapshot {
-    pub async fn take(daemon: &Daemon, report: &ArchiveReport) -> Result<Snapshot, DaemonError> {
+    /// From what the engine holds (already fetched for planning the load).
+    pub fn from_holdings(holdings: &Holdings) -> Snapshot {
         let mut snap = Snapshot::default();
-        for image in &report.images {
+        for image in holdings.images() {
             for tag in &image.tags {
-                let id = current_id(daemon, tag).await?;
-                snap.tags.insert(tag.clone(), id);
+                snap.tags
+                    .insert(familiar(tag).to_string(), image.id.clone());
             }
-            if current_id(daemon, &image.id).await?.is_some() {
-                snap.present.insert(image.id.clone());
-            }
+            snap.present.insert(image.id.clone());
         }
-        Ok(snap)
+        snap
     }
 
-    /// Every tag and image of the daemon, in one `list_images` call: for a load whose archive is
-    /// listed only at its end (the single pass), so its tags are not known beforehand.
+    /// Every tag and image of the engine, in one `list_images` call.
     pub async fn everything(daemon: &Daemon) -> Result<Snapshot, DaemonError> {
         let summaries = crate::daemon::summaries(daemon, true).await?;
         let mut snap = Snapshot::default();
         for image in summaries {
             for tag in image.repo_tags.iter().filter(|t| *t != "<none>:<none>") {
-                snap.tags.insert(tag.clone(), Some(image.id.clone()));
+                snap.tags
+                    .insert(familiar(tag).to_string(), image.id.clone());
             }
             snap.present.insert(image.id);
         }
         Ok(snap)
     }
 
-    /// True when the daemon held no image at all (only meaningful for [`Snapshot::everything`]).
+    /// True when the engine held no image at all.
     pub fn is_empty(&self) -> bool {
         self.present.is_empty()
     }
@@ -72,7 +81,7 @@ impl Snapshot {
             let Some(name) = &image.name else { continue };
             let now = current_id(daemon, name).await?;
             ids.extend(now.clone());
-            match self.tags.get(name).cloned().flatten() {
+            match self.tags.get(familiar(name)).cloned() {
                 Some(before) if Some(&before) != now.as_ref() => {
                     let (repo, tag) = split_tag(name);
                     daemon
@@ -126,12 +135,19 @@ pub fn split_tag(name: &str) -> (&str, &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::split_tag;
+    use super::{familiar, split_tag};
 
     #[test]
     fn splits_tags_after_the_last_slash() {
         assert_eq!(split_tag("app:1.0"), ("app", "1.0"));
         assert_eq!(split_tag("reg:5000/app"), ("reg:5000/app", "latest"));
         assert_eq!(split_tag("reg:5000/a/b:x"), ("reg:5000/a/b", "x"));
+    }
+
+    #[test]
+    fn docker_hub_prefixes_are_dropped() {
+        assert_eq!(familiar("docker.io/library/app:1"), "app:1");
+        assert_eq!(familiar("docker.io/team/app:1"), "team/app:1");
+        assert_eq!(familiar("localhost/app:1"), "localhost/app:1");
     }
 }

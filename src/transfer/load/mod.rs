@@ -1,0 +1,247 @@
+//! Load a tarball (or anything the archive engine reads) into the engine: list it, ask the
+//! engine what it holds, choose a route from the engine's description ([`plan`]), send, judge
+//! the answer, verify, and fall back to a full load on any doubt.
+//!
+//! Routes (see `super::routes`): as is (the file's bytes); decompressed (the tar inside,
+//! decompressed once by haul); a docker-archive conversion (engines that need `manifest.json`
+//! or refuse zstd; with layers left out, the classic store's delta); an OCI layout stream (the
+//! containerd store's and Podman's delta, a folder or zip entry on engines that load OCI).
+//! A compressed source whose listing is not cached is sent and listed in one pass when no delta
+//! can help (see [`single_pass`]).
+//!
+//! Failures leave nothing: a cancel after the upload, an unpack error, or a delta that does not
+//! verify undo what the load created (tags put back, new images removed).
+
+pub mod dry_run;
+pub mod plan;
+mod single_pass;
+
+use std::path::{Path, PathBuf};
+
+use tokio::sync::oneshot;
+
+use self::plan::{Plan, Route, Source};
+use super::routes::{decompressed, docker_archive, oci_layout};
+use super::types::blocking;
+use super::undo::Snapshot;
+use super::upload::{Sending, Upload, file_body, upload};
+use super::verify::{complete_ids, expected_ids, verify};
+use super::{
+    JobContext, JobId, JobKind, Jobs, LoadMode, LoadOptions, LoadReport, LoadedImage, TransferError,
+};
+use crate::archive::{self, ArchiveError, ArchiveReport, Problem, StreamedSource};
+use crate::daemon::{Daemon, ImageIds, holdings};
+
+/// Load one path. Progress: source bytes read of the route's total.
+pub async fn load(
+    ctx: &JobContext,
+    daemon: &Daemon,
+    path: &Path,
+    mut opts: LoadOptions,
+) -> Result<LoadReport, TransferError> {
+    let fallback = match single_pass::try_load(ctx, daemon, path, opts).await? {
+        single_pass::Outcome::Done(report) => return Ok(report),
+        single_pass::Outcome::NotTaken => None,
+        single_pass::Outcome::Fallback(why) => {
+            // Only full loads take the single pass: stay full.
+            ctx.progress.set_done(0);
+            opts.full = true;
+            Some(why)
+        }
+    };
+    let mut out = two_pass(ctx, daemon, path, opts).await?;
+    out.fallback = fallback.or(out.fallback);
+    Ok(out)
+}
+
+/// What the source is beyond its listing (blocking: sniffs the file).
+pub(crate) fn source_of(path: &Path, report: &ArchiveReport) -> Result<Source, TransferError> {
+    Ok(Source::of(report, StreamedSource::open(path)?.is_some()))
+}
+
+/// List the path (from the cache when it is there), then send it by the planned route.
+async fn two_pass(
+    ctx: &JobContext,
+    daemon: &Daemon,
+    path: &Path,
+    opts: LoadOptions,
+) -> Result<LoadReport, TransferError> {
+    let owned = path.to_path_buf();
+    let (report, source_len, source) = blocking(move || {
+        let report = archive::inspect(&owned)?;
+        let len = archive::source_len(&owned)?;
+        let source = source_of(&owned, &report)?;
+        Ok::<_, TransferError>((report, len, source))
+    })
+    .await??;
+    let held = holdings::fetch(daemon).await?;
+    let snapshot = Snapshot::from_holdings(&held);
+    let engine = daemon.engine();
+    let planned = plan::choose(engine, &report, &held, opts, source);
+    let mut fallback = planned.note.clone();
+    if planned.mode == LoadMode::Delta {
+        match send(ctx, daemon, path, &report, &planned, &snapshot, source_len).await {
+            Ok(done) => {
+                match verify(daemon, &report, &done.expected, &done.loaded, "delta load").await {
+                    Ok(()) => return Ok(done.report(path, &planned, source_len)),
+                    Err(why) => {
+                        snapshot.restore(daemon, &done.loaded).await?;
+                        fallback = Some(why);
+                    }
+                }
+            }
+            Err(TransferError::Cancelled) => return Err(TransferError::Cancelled),
+            Err(e) => fallback = Some(e.to_string()),
+        }
+        ctx.progress.set_done(0);
+    }
+    let planned = plan::full(engine, &report, source);
+    let done = send(ctx, daemon, path, &report, &planned, &snapshot, source_len).await?;
+    let mut out = done.report(path, &planned, source_len);
+    out.fallback = fallback;
+    Ok(out)
+}
+
+/// What one send did, once judged.
+struct Sent {
+    loaded: Vec<LoadedImage>,
+    sent: u64,
+    /// The engine ID each archive image should now have (see `verify`).
+    expected: Vec<Option<String>>,
+}
+
+impl Sent {
+    fn report(self, path: &Path, plan: &Plan, source_len: u64) -> LoadReport {
+        LoadReport {
+            path: path.display().to_string(),
+            loaded: self.loaded,
+            mode: plan.mode,
+            source_bytes: source_len,
+            sent_bytes: self.sent,
+            skipped_layers: plan.skipped_layers,
+            skipped_bytes: plan.skipped_bytes,
+            fallback: None,
+        }
+    }
+}
+
+/// Send `report`'s path by `plan`'s route and judge the answer.
+async fn send(
+    ctx: &JobContext,
+    daemon: &Daemon,
+    path: &Path,
+    report: &ArchiveReport,
+    plan: &Plan,
+    snapshot: &Snapshot,
+    source_len: u64,
+) -> Result<Sent, TransferError> {
+    let mut expected = expected_ids(daemon.engine().ids, report);
+    let (loaded, sent) = match &plan.route {
+        Route::AsIs => {
+            ctx.progress.set_total(source_len);
+            let body = file_body(ctx, path).await?;
+            let sending: Sending<()> = Sending {
+                body,
+                producer: None,
+            };
+            judge(daemon, upload(ctx, daemon, path, sending).await?, snapshot)
+                .await?
+                .0
+        }
+        Route::Decompressed => {
+            let owned = path.to_path_buf();
+            let source = blocking(move || StreamedSource::open(&owned))
+                .await??
+                .ok_or_else(|| {
+                    TransferError::Other(format!("{}: not compressed", path.display()))
+                })?;
+            let sending = decompressed::sending(ctx, source);
+            judge(daemon, upload(ctx, daemon, path, sending).await?, snapshot)
+                .await?
+                .0
+        }
+        Route::DockerArchive { skip } => {
+            let sending = docker_archive::sending(ctx, report, skip).await?;
+            judge(daemon, upload(ctx, daemon, path, sending).await?, snapshot)
+                .await?
+                .0
+        }
+        Route::OciLayout { skip, how } => {
+            let sending = oci_layout::sending(ctx, report, skip, *how).await?;
+            let (answer, written) =
+                judge(daemon, upload(ctx, daemon, path, sending).await?, snapshot).await?;
+            // The containerd store names an image by the manifest haul wrote for it.
+            if daemon.engine().ids == ImageIds::TargetDigest
+                && let Some(written) = written
+            {
+                expected = written.targets;
+            }
+            answer
+        }
+    };
+    let loaded = complete_ids(daemon, &expected, loaded).await?;
+    ctx.progress.set_done(ctx.progress.total());
+    Ok(Sent {
+        loaded,
+        sent,
+        expected,
+    })
+}
+
+/// The engine's answer judged: a producer's error (it explains a broken upload better than the
+/// transport error it causes), a refusal, a late cancel and unpack errors all fail the send,
+/// after undoing whatever the engine loaded.
+async fn judge<T>(
+    daemon: &Daemon,
+    up: Upload<T>,
+    snapshot: &Snapshot,
+) -> Result<((Vec<LoadedImage>, u64), Option<T>), TransferError> {
+    if let Some(Err(e)) = up.produced {
+        if !up.loaded.is_empty() {
+            snapshot.restore(daemon, &up.loaded).await?;
+        }
+        // The engine stopped reading: its refusal says why.
+        return Err(match (e.problem, up.refused) {
+            (Problem::Output(_), Some(refusal)) => refusal.into(),
+            (problem, _) => ArchiveError {
+                path: e.path,
+                problem,
+            }
+            .into(),
+        });
+    }
+    if let Some(e) = up.refused {
+        if !up.loaded.is_empty() {
+            snapshot.restore(daemon, &up.loaded).await?;
+        }
+        return Err(e.into());
+    }
+    if up.cancelled_late {
+        snapshot.restore(daemon, &up.loaded).await?;
+        return Err(TransferError::Cancelled);
+    }
+    if let Some(first) = up.unpack_errors.first() {
+        snapshot.restore(daemon, &up.loaded).await?;
+        return Err(TransferError::Other(first.clone()));
+    }
+    let produced = up.produced.and_then(Result::ok);
+    Ok(((up.loaded, up.sent), produced))
+}
+
+/// Start a load as a job. The receiver gets the full report when it succeeds.
+pub fn start_load(
+    jobs: &mut Jobs,
+    daemon: Daemon,
+    path: PathBuf,
+    opts: LoadOptions,
+) -> (JobId, oneshot::Receiver<LoadReport>) {
+    let (tx, rx) = oneshot::channel();
+    let label = format!("load {}", path.display());
+    let id = jobs.spawn(JobKind::Load, label, move |ctx| async move {
+        let report = load(&ctx, &daemon, &path, opts).await?;
+        let outcome = report.outcome();
+        let _ = tx.send(report);
+        Ok(outcome)
+    });
+    (id, rx)
+}
