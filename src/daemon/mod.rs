@@ -12,6 +12,7 @@ mod history;
 pub mod holdings;
 mod images;
 pub mod ssh;
+pub mod tags;
 
 pub use client::{CONNECT_TIMEOUT, Daemon, METADATA_TIMEOUT};
 pub use endpoint::{Endpoint, EnvVars, Source};

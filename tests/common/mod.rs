@@ -7,6 +7,7 @@ pub mod docker;
 pub mod engines;
 pub mod fake_github;
 pub mod fixtures;
+pub mod fuzz;
 pub mod hostile;
 pub mod http;
 pub mod images;

@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use tokio::sync::oneshot;
 
 use self::plan::{Plan, Route, Source};
+use super::recheck::{Recheck, recheck};
 use super::routes::{decompressed, docker_archive, oci_layout};
 use super::types::blocking;
 use super::undo::Snapshot;
@@ -144,9 +145,14 @@ async fn send(
                 body,
                 producer: None,
             };
-            judge(daemon, upload(ctx, daemon, path, sending).await?, snapshot)
-                .await?
-                .0
+            judge(
+                daemon,
+                upload(ctx, daemon, path, sending).await?,
+                snapshot,
+                (report, &expected),
+            )
+            .await?
+            .0
         }
         Route::Decompressed => {
             let owned = path.to_path_buf();
@@ -156,20 +162,35 @@ async fn send(
                     TransferError::Other(format!("{}: not compressed", path.display()))
                 })?;
             let sending = decompressed::sending(ctx, source);
-            judge(daemon, upload(ctx, daemon, path, sending).await?, snapshot)
-                .await?
-                .0
+            judge(
+                daemon,
+                upload(ctx, daemon, path, sending).await?,
+                snapshot,
+                (report, &expected),
+            )
+            .await?
+            .0
         }
         Route::DockerArchive { skip } => {
             let sending = docker_archive::sending(ctx, report, skip).await?;
-            judge(daemon, upload(ctx, daemon, path, sending).await?, snapshot)
-                .await?
-                .0
+            judge(
+                daemon,
+                upload(ctx, daemon, path, sending).await?,
+                snapshot,
+                (report, &expected),
+            )
+            .await?
+            .0
         }
         Route::OciLayout { skip, how } => {
             let sending = oci_layout::sending(ctx, report, skip, *how).await?;
-            let (answer, written) =
-                judge(daemon, upload(ctx, daemon, path, sending).await?, snapshot).await?;
+            let (answer, written) = judge(
+                daemon,
+                upload(ctx, daemon, path, sending).await?,
+                snapshot,
+                (report, &expected),
+            )
+            .await?;
             // The containerd store names an image by the manifest haul wrote for it.
             if daemon.engine().ids == ImageIds::TargetDigest
                 && let Some(written) = written
@@ -195,6 +216,7 @@ async fn judge<T>(
     daemon: &Daemon,
     up: Upload<T>,
     snapshot: &Snapshot,
+    (report, expected): (&ArchiveReport, &[Option<String>]),
 ) -> Result<((Vec<LoadedImage>, u64), Option<T>), TransferError> {
     if let Some(Err(e)) = up.produced {
         if !up.loaded.is_empty() {
@@ -211,6 +233,19 @@ async fn judge<T>(
         });
     }
     if let Some(e) = up.refused {
+        if up.refused_after_upload && up.loaded.is_empty() && !up.cancelled_late {
+            // The whole archive was sent: the engine may have loaded it. Ask again.
+            return match recheck(daemon, report, expected).await {
+                Recheck::Loaded(loaded) => Ok(((loaded, up.sent), None)),
+                Recheck::Absent => Err(TransferError::Other(format!(
+                    "{e}; checked again after the upload: the image is not in the engine"
+                ))),
+                Recheck::Unknown(why) => Err(TransferError::Other(format!(
+                    "the connection to the engine was lost after the upload finished ({e}): the \
+                     daemon may have loaded it; check with `haul images` ({why})"
+                ))),
+            };
+        }
         if !up.loaded.is_empty() {
             snapshot.restore(daemon, &up.loaded).await?;
         }
