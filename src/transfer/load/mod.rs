@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use tokio::sync::oneshot;
 
 use self::plan::{Plan, Route, Source};
-use super::recheck::{Recheck, recheck};
+use super::recheck::{Recheck, patiently, recheck};
 use super::routes::{decompressed, docker_archive};
 use super::types::blocking;
 use super::undo::Snapshot;
@@ -192,7 +192,9 @@ async fn send(
         }
     };
     let sent = loaded.1;
-    let loaded = complete_ids(daemon, &expected, loaded.0).await?;
+    // The engine may stop right after answering (a graceful stop finishes the load first):
+    // wait for it to come back rather than call a reported load a failure.
+    let loaded = patiently(|| complete_ids(daemon, &expected, loaded.0.clone())).await?;
     ctx.progress.set_done(ctx.progress.total());
     Ok(Sent { loaded, sent })
 }
