@@ -9,6 +9,7 @@ pub mod artifacts;
 pub mod cli;
 pub mod daemon;
 pub mod digest;
+pub mod du;
 pub mod escape;
 pub mod partial;
 pub mod paths;

@@ -15,6 +15,7 @@ mod job;
 pub mod load;
 mod outcome;
 mod recheck;
+mod retag;
 mod routes;
 pub mod save;
 pub mod types;
@@ -30,5 +31,8 @@ pub use job::{
 };
 pub use load::dry_run::{DryImage, DryRun, dry_run, dry_run_path};
 pub use load::{load, start_load};
-pub use save::{SaveCompression, SaveReport, SaveRequest, save, start_save};
+pub use retag::{load_as, start_load_as};
+pub use save::{
+    Destination, SaveCompression, SaveReport, SaveRequest, check_destination, save, start_save,
+};
 pub use types::{LoadMode, LoadOptions, LoadReport, LoadedImage, summary};

@@ -11,3 +11,5 @@ pub mod fuzz;
 pub mod hostile;
 pub mod http;
 pub mod images;
+pub mod pty;
+pub mod sshd;
