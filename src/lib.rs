@@ -11,6 +11,7 @@ pub mod daemon;
 pub mod digest;
 pub mod du;
 pub mod escape;
+pub mod partial;
 pub mod paths;
 pub mod transfer;
 pub mod tui;

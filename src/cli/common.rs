@@ -7,7 +7,9 @@ use crate::daemon::Daemon;
 
 /// Print `error: MESSAGE` on stderr (one line) and return a failing exit code.
 pub fn fail(message: impl std::fmt::Display) -> ExitCode {
-    let text = message.to_string().replace('\n', " ");
+    // One line, whatever the message carries: control characters (a newline or ESC in a path)
+    // are escaped, never printed raw.
+    let text = crate::escape::text(&message.to_string()).into_owned();
     eprintln!("error: {text}");
     ExitCode::FAILURE
 }

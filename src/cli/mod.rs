@@ -74,7 +74,7 @@ pub struct InspectArgs {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
+    let code = match cli.command {
         Some(Command::Inspect(args)) => inspect::run(&args, cli.host),
         Some(Command::Images(args)) => images::main(args, cli.host),
         Some(Command::Save(args)) => save::main(args, cli.host),
@@ -87,5 +87,7 @@ pub fn main() -> ExitCode {
         Some(Command::Check(args)) => contents::check::run(&args, cli.host),
         Some(Command::Du(args)) => du::main(args, cli.host),
         None => crate::tui::run(cli.host),
-    }
+    };
+    // Interrupted by a signal (the job was cancelled and cleaned up): say so in the exit code.
+    signals::received().map_or(code, signals::Stop::exit_code)
 }

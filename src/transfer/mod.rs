@@ -4,7 +4,7 @@
 //! end samples when it redraws; the task sends an event only when its phase changes or it ends.
 //! [`Jobs`] is owned by one front end (the TUI's `App`, or a CLI command): no mutex around it.
 //!
-//! Loads: leaves ([`types`], `body`, `answer`, `upload`, `undo`, `verify`) under routes
+//! Loads: leaves ([`types`], `body`, `answer`, `upload`, `undo`, `verify`, `recheck`) under routes
 //! (`routes`: the bodies a load can send, independent of each other) under [`load`], which
 //! chooses a route from the engine's description.
 
@@ -16,6 +16,7 @@ mod facts;
 mod job;
 pub mod load;
 mod outcome;
+mod recheck;
 mod retag;
 mod routes;
 pub mod save;

@@ -94,11 +94,8 @@ pub async fn save(
     }
     ctx.progress.set_total(estimate);
     let dir = folder_of(&req.dest);
-    let temp = tempfile::Builder::new()
-        .prefix(".haul-save-")
-        .suffix(".partial")
-        .tempfile_in(&dir)
-        .map_err(|e| TransferError::io(&dir, e))?;
+    crate::partial::remove_stale(&dir);
+    let temp = crate::partial::create(&dir, "save").map_err(|e| TransferError::io(&dir, e))?;
 
     let compression = req.compression;
     let mut sink = Sink::new(temp, compression);
@@ -130,9 +127,16 @@ pub async fn save(
     let received = match pumped {
         Ok(received) => received,
         Err(e) => {
-            // Deletes the temporary file (after the writer thread let go of it).
-            sink.abort().await;
-            return Err(e);
+            let writer = sink.abort().await;
+            return Err(match (e, writer) {
+                // "The compressor stopped" hides why: its own error (No space left on device).
+                (TransferError::Io { source, .. }, Some(root))
+                    if source.kind() == std::io::ErrorKind::BrokenPipe =>
+                {
+                    TransferError::io(&req.dest, root)
+                }
+                (e, _) => e,
+            });
         }
     };
     let (temp, file_bytes) = sink
@@ -229,12 +233,20 @@ impl Sink {
         }
     }
 
-    async fn abort(self) {
+    /// Stop and delete the temporary file (after the writer thread let go of it); the writer's
+    /// own error, when it had stopped first (a full disk), is the root cause to report.
+    async fn abort(self) -> Option<std::io::Error> {
         match self {
-            Sink::Direct { temp } => drop(temp),
+            Sink::Direct { temp } => {
+                drop(temp);
+                None
+            }
             Sink::Thread { tx, handle, .. } => {
                 drop(tx);
-                let _ = handle.await;
+                match handle.await {
+                    Ok(Err(e)) => Some(e),
+                    _ => None,
+                }
             }
         }
     }

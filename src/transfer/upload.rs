@@ -43,6 +43,9 @@ pub struct Upload<T> {
     pub produced: Option<Result<T, ArchiveError>>,
     /// Cancelled after the upload was complete: the engine finished, so the load must be undone.
     pub cancelled_late: bool,
+    /// The refusal came after the whole body was sent: the engine may have loaded it anyway
+    /// (a connection lost while it processed), so ask it again before calling it a failure.
+    pub refused_after_upload: bool,
 }
 
 /// The file's own bytes, read in chunks; progress counts them.
@@ -81,6 +84,7 @@ pub async fn upload<T>(
     let mut answers = daemon.transfer().import_image_stream(options, body, None);
     let mut answer = Answer::default();
     let mut refused = None;
+    let mut refused_after_upload = false;
     let mut cancelled_late = false;
     loop {
         tokio::select! {
@@ -104,6 +108,7 @@ pub async fn upload<T>(
                     answer.read(info.stream.as_deref().unwrap_or(""))
                 }
                 Some(Err(e)) => {
+                    refused_after_upload = uploaded.load(Ordering::SeqCst);
                     refused = Some(daemon.error(format!("load {}", path.display()), e));
                     break;
                 }
@@ -126,6 +131,7 @@ pub async fn upload<T>(
         refused,
         produced,
         cancelled_late: cancelled_late || ctx.cancel.is_cancelled(),
+        refused_after_upload,
     })
 }
 
