@@ -37,7 +37,10 @@ impl TableRow for ImageRow {
             Cell::from(format!("{:>9}", crate::units::bytes(self.size))),
         ];
         if width >= 70 {
-            cells.push(Cell::from(format!("{:>6}", self.layer_count)));
+            cells.push(Cell::from(format!(
+                "{:>6}",
+                self.layer_count.map(|n| n.to_string()).unwrap_or_default()
+            )));
             cells.push(Cell::from(format::date(self.created)));
         }
         cells
