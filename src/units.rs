@@ -24,6 +24,15 @@ pub fn duration(d: Duration) -> String {
     }
 }
 
+/// `1 layer`, `2 layers`: a count with its noun, singular or plural (regular English nouns).
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 pub fn short_id(id: &str) -> &str {
     let hex = id.strip_prefix("sha256:").unwrap_or(id);
     &hex[..hex.len().min(12)]
@@ -41,5 +50,8 @@ mod tests {
         assert_eq!(duration(Duration::from_secs(3700)), "1h01m");
         assert_eq!(short_id("sha256:0123456789abcdef"), "0123456789ab");
         assert_eq!(short_id("abc"), "abc");
+        assert_eq!(count(1, "layer"), "1 layer");
+        assert_eq!(count(0, "image"), "0 images");
+        assert_eq!(count(3, "layer"), "3 layers");
     }
 }

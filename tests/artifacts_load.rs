@@ -74,6 +74,27 @@ fn download_then_load_puts_the_image_in_the_daemon() {
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(files, ["ci-image.zip"]);
+
+    // `haul load` of the same zip words its result the same way.
+    let zip_path = cache.path().join("artifacts/ci-image.zip");
+    let again = haul(&fake, cache.path())
+        .args(["load", "-q"])
+        .arg(&zip_path)
+        .output()
+        .expect("run");
+    assert!(again.status.success());
+    let again = String::from_utf8_lossy(&again.stdout);
+    let loaded = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.starts_with("Loaded image"))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(loaded(&stdout), loaded(&again), "{stdout}\n{again}");
+    assert_eq!(
+        loaded(&stdout),
+        [format!("Loaded image: {tag} ({})", image.id())]
+    );
 }
 
 #[test]

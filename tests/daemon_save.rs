@@ -200,6 +200,8 @@ fn a_missing_image_fails_cleanly_and_writes_nothing() {
                     "haul-test/does-not-exist:nope",
                     "-o",
                     out_path.to_str().unwrap(),
+                    // Past the destination check: the missing image is what fails.
+                    "--force",
                 ],
             );
             assert!(!out.status.success());
@@ -245,6 +247,7 @@ fn cancelling_a_save_leaves_no_file() {
                 images: vec![app.clone()],
                 dest: dest.clone(),
                 compression: SaveCompression::Zstd,
+                force: false,
             };
             let (id, _report) = start_save(&mut jobs, daemon, req);
             // Cancel once bytes flow, while the temporary file exists.

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use common::docker::{
     Images, daemon_available, docker, exists as image_exists, import, rootfs_tar,
 };
+use common::engines::each_engine;
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 
 const ROWS: u16 = 40;
@@ -26,6 +27,11 @@ struct Session {
 
 impl Session {
     fn start(cwd: &Path, home: &Path) -> Session {
+        Session::start_on(cwd, home, None)
+    }
+
+    /// The same on the engine at `host` (`DOCKER_HOST`).
+    fn start_on(cwd: &Path, home: &Path, host: Option<&str>) -> Session {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -44,6 +50,9 @@ impl Session {
             cmd.env(var, home.join(dir));
         }
         cmd.env("TERM", "xterm-256color");
+        if let Some(host) = host {
+            cmd.env("DOCKER_HOST", host);
+        }
         let child = pty.slave.spawn_command(cmd).expect("spawn haul");
         drop(pty.slave);
         let mut reader = pty.master.try_clone_reader().expect("reader");
@@ -224,7 +233,73 @@ fn sigterm_restores_the_terminal() {
         );
         std::thread::sleep(Duration::from_millis(50));
     };
-    assert!(status.success(), "SIGTERM is a clean quit: {status:?}");
+    assert_eq!(
+        status.exit_code(),
+        143,
+        "SIGTERM: a clean quit, reported as 128 + 15: {status:?}"
+    );
     std::thread::sleep(Duration::from_millis(200));
     assert!(!haul.screen.lock().unwrap().screen().alternate_screen());
+}
+
+#[test]
+fn d_then_u_untags_one_tag_of_a_two_tag_image_and_the_other_survives() {
+    each_engine("d_then_u_untags_one_tag", |engine| {
+        let work = tempfile::tempdir().expect("tempdir");
+        let home = work.path().join("home");
+        std::fs::create_dir_all(home.join("config")).unwrap();
+        std::fs::write(home.join("config/config.toml"), "scan_defaults = false\n").unwrap();
+        let mut images = engine.images();
+        let stem = format!("haul-test/tui-untag-{}", std::process::id());
+        let first = engine.reported_name(&format!("{stem}:a"));
+        let second = engine.reported_name(&format!("{stem}:b"));
+        let id = engine.import(
+            &rootfs_tar(&[("etc/untag", stem.as_bytes())]),
+            &first,
+            &mut images,
+        );
+        images.track(&second);
+        engine.run(&["tag", &first, &second]);
+
+        let mut haul = Session::start_on(work.path(), &home, Some(&engine.host));
+        haul.wait_for("both tags, one row each", Duration::from_secs(30), |t| {
+            t.contains(&stem) && t.contains("1 Images")
+        });
+        // Filter to this test's image: its two tags are the only rows.
+        haul.press("/");
+        haul.press(&stem);
+        haul.press("\r");
+        haul.wait_for("the two filtered rows", Duration::from_secs(20), |t| {
+            t.contains("1 Images 2 ")
+        });
+        haul.press("d");
+        let dialog = haul.wait_for("the choice", Duration::from_secs(10), |t| {
+            t.contains("u: untag ")
+        });
+        // The dialog names the tag `u` removes, and offers the image with every tag.
+        let named = line_with(&dialog, "u: untag ")
+            .and_then(|l| l.split("u: untag ").nth(1))
+            .and_then(|rest| rest.split(" only").next())
+            .expect("the tag u removes")
+            .to_string();
+        let (gone, kept) = if named == first {
+            (&first, &second)
+        } else {
+            assert_eq!(named, second, "{dialog}");
+            (&second, &first)
+        };
+        haul.press("u");
+        haul.wait_for("the untagged row to go", Duration::from_secs(30), |t| {
+            t.contains("1 Images 1 ") && t.contains(&format!("untagged {gone}"))
+        });
+        assert!(!engine.exists(gone), "{gone} was untagged");
+        assert!(engine.exists(kept), "{kept} survives");
+        assert_eq!(
+            engine.image_id(kept),
+            id,
+            "the image is still there under its other tag"
+        );
+        haul.press("q");
+        drop(images);
+    });
 }

@@ -88,6 +88,7 @@ async fn the_pane_lists_remote_artifacts_and_l_downloads_one() {
         vec![Effect::Load {
             path: format!("{}!image.tar", path.display()).into(),
             label: "load image: image.tar".into(),
+            tag: None,
         }]
     );
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::{HistoryEntry, ImageInfo, Problem};
+use super::{Healthcheck, HistoryEntry, ImageInfo, Problem};
 
 #[derive(Debug, Deserialize, Default)]
 struct RawConfig {
@@ -31,6 +31,19 @@ struct RuntimeConfig {
     user: Option<String>,
     labels: Option<BTreeMap<String, String>>,
     exposed_ports: Option<BTreeMap<String, serde_json::Value>>,
+    volumes: Option<BTreeMap<String, serde_json::Value>>,
+    healthcheck: Option<RawHealthcheck>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+struct RawHealthcheck {
+    #[serde(default)]
+    test: Vec<String>,
+    interval: Option<i64>,
+    timeout: Option<i64>,
+    start_period: Option<i64>,
+    retries: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -102,6 +115,17 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<ParsedConfig, Problem> {
             .exposed_ports
             .map(|p| p.into_keys().collect())
             .unwrap_or_default(),
+        volumes: rc
+            .volumes
+            .map(|v| v.into_keys().collect())
+            .unwrap_or_default(),
+        healthcheck: rc.healthcheck.map(|h| Healthcheck {
+            test: h.test,
+            interval_ns: h.interval,
+            timeout_ns: h.timeout,
+            start_period_ns: h.start_period,
+            retries: h.retries,
+        }),
         history,
         ..ImageInfo::default()
     };
@@ -118,7 +142,8 @@ mod tests {
         let d2 = crate::digest::sha256_of(b"2");
         let json = format!(
             r#"{{"architecture":"arm64","os":"linux","variant":"v8","config":{{"Cmd":["sh"],"Env":["A=1"],
-            "ExposedPorts":{{"80/tcp":{{}}}},"Labels":{{"k":"v"}}}},"rootfs":{{"type":"layers","diff_ids":["{d1}","{d2}"]}},
+            "ExposedPorts":{{"80/tcp":{{}}}},"Labels":{{"k":"v"}},
+            "Volumes":{{"/data":{{}}}},"Healthcheck":{{"Test":["CMD-SHELL","true"],"Interval":30000000000,"Retries":3}}}},"rootfs":{{"type":"layers","diff_ids":["{d1}","{d2}"]}},
             "history":[{{"created_by":"ADD x"}},{{"created_by":"ENV A=1","empty_layer":true}},{{"created_by":"COPY y"}}]}}"#
         );
         let parsed = parse("config", json.as_bytes()).unwrap();
@@ -130,6 +155,9 @@ mod tests {
             vec![Some(0), None, Some(1)]
         );
         assert_eq!(img.exposed_ports, vec!["80/tcp"]);
+        assert_eq!(img.volumes, vec!["/data"]);
+        let health = img.healthcheck.as_ref().expect("healthcheck");
+        assert_eq!(health.describe(), "CMD-SHELL true (every 30s, 3 retries)");
         assert_eq!(img.id, crate::digest::sha256_of(json.as_bytes()));
     }
 

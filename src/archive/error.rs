@@ -1,11 +1,18 @@
 use std::path::PathBuf;
 
-/// A path that could not be read as an image archive. Displays as one line: `PATH: problem`.
+/// A path that could not be read as an image archive. Displays as one line: `PATH: problem`,
+/// control characters (from the path or from names inside the archive) escaped.
 #[derive(Debug, thiserror::Error)]
-#[error("{}: {problem}", path.display())]
 pub struct ArchiveError {
     pub path: PathBuf,
     pub problem: Problem,
+}
+
+impl std::fmt::Display for ArchiveError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = format!("{}: {}", self.path.display(), self.problem);
+        f.write_str(&crate::escape::text(&text))
+    }
 }
 
 /// What is wrong with an archive, in words a user can act on.

@@ -138,6 +138,12 @@ pub struct ImageInfo {
     pub user: Option<String>,
     pub labels: BTreeMap<String, String>,
     pub exposed_ports: Vec<String>,
+    /// `Volumes` of the config: mount points the image declares.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub volumes: Vec<String>,
+    /// `Healthcheck` of the config, when the image has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub healthcheck: Option<Healthcheck>,
     pub layers: Vec<LayerInfo>,
     /// Every history entry, including those without a layer (`empty_layer`).
     pub history: Vec<HistoryEntry>,
@@ -153,6 +159,51 @@ pub struct ImageInfo {
     /// Path of the config blob inside the archive (empty for daemon images).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub config_path: String,
+    /// `name@sha256:...` digests of the image in registries (daemon images that were pulled
+    /// or pushed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repo_digests: Vec<String>,
+}
+
+/// How the engine checks that a container of the image is healthy (`HEALTHCHECK`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Healthcheck {
+    /// `["CMD", ...]`, `["CMD-SHELL", "..."]` or `["NONE"]`.
+    pub test: Vec<String>,
+    /// Nanoseconds, as in the config; `None` when not set (the engine's default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval_ns: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ns: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_period_ns: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retries: Option<i64>,
+}
+
+impl Healthcheck {
+    /// One line: `CMD-SHELL curl -f localhost || exit 1 (every 30s, timeout 5s, 3 retries)`.
+    pub fn describe(&self) -> String {
+        let mut text = self.test.join(" ");
+        let secs = |ns: i64| format!("{}s", ns / 1_000_000_000);
+        let mut facts = Vec::new();
+        if let Some(ns) = self.interval_ns.filter(|n| *n > 0) {
+            facts.push(format!("every {}", secs(ns)));
+        }
+        if let Some(ns) = self.timeout_ns.filter(|n| *n > 0) {
+            facts.push(format!("timeout {}", secs(ns)));
+        }
+        if let Some(ns) = self.start_period_ns.filter(|n| *n > 0) {
+            facts.push(format!("start period {}", secs(ns)));
+        }
+        if let Some(n) = self.retries.filter(|n| *n > 0) {
+            facts.push(format!("{n} retries"));
+        }
+        if !facts.is_empty() {
+            text.push_str(&format!(" ({})", facts.join(", ")));
+        }
+        text
+    }
 }
 
 /// One layer, in stack order.

@@ -40,6 +40,14 @@ pub fn entry_kind(entry: &tar::Entry<'_, impl Read>) -> Kind {
 }
 
 pub fn corrupt_tar(e: io::Error) -> Problem {
+    // The tar crate quotes the damaged header bytes; what matters is that a header is damaged.
+    let text = e.to_string();
+    if text.contains("when getting cksum") || text.contains("checksum mismatch") {
+        return Problem::Corrupt {
+            what: "tar".into(),
+            detail: "a damaged entry header (its checksum field or checksum is wrong)".into(),
+        };
+    }
     // The tar crate reports a short header read as a plain error with this text.
     if e.to_string().contains("failed to read entire block") {
         return Problem::Truncated("tar ends in the middle of an entry header".into());

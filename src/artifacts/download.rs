@@ -38,10 +38,9 @@ pub async fn download_artifact(
     tokio::fs::create_dir_all(dest_dir)
         .await
         .map_err(|e| ArtifactError::io(dest_dir, e))?;
-    let temp = tempfile::Builder::new()
-        .prefix(".haul-download-")
-        .tempfile_in(dest_dir)
-        .map_err(|e| ArtifactError::io(dest_dir, e))?;
+    crate::partial::remove_stale(dest_dir);
+    let temp =
+        crate::partial::create(dest_dir, "download").map_err(|e| ArtifactError::io(dest_dir, e))?;
     let temp_path = temp.path().to_path_buf();
     let io_err = |e| ArtifactError::io(&temp_path, e);
     let mut file = tokio::fs::File::from_std(temp.as_file().try_clone().map_err(io_err)?);

@@ -112,7 +112,7 @@ pub fn inspect_images(artifact: &mut LocalArtifact, cache_dir: Option<&Path>) {
                 });
                 return false;
             }
-            Err(e) => image.error = Some(e.problem.to_string()),
+            Err(e) => image.error = Some(crate::escape::text(&e.problem.to_string()).into_owned()),
         }
         true
     });
@@ -282,7 +282,8 @@ fn folder_file(path: &Path, rel: &str, size: u64, artifact: &mut LocalArtifact) 
 /// The image entries of the zip at `path` (refused and unreadable ones with their error) and the
 /// entries skipped as not image tarballs. `shown` prefixes entry names (a zip inside a folder).
 fn zip_images(path: &Path, shown: &str) -> Result<(Vec<ArtifactImage>, Vec<SkippedEntry>), String> {
-    let entries = probe::zip_entries(path).map_err(|e| e.to_string())?;
+    let entries =
+        probe::zip_entries(path).map_err(|e| crate::escape::text(&e.to_string()).into_owned())?;
     let mut images = Vec::new();
     let mut skipped = Vec::new();
     for entry in entries {

@@ -13,7 +13,6 @@ use crate::artifacts::{
     self, ArtifactError, GitHub, ListFilter, LocalArtifact, RemoteArtifact, Repo,
 };
 use crate::daemon::Daemon;
-use crate::transfer::summary;
 use crate::transfer::{JobEvent, Jobs, LoadOptions, Phase, start_load};
 use crate::units;
 
@@ -90,18 +89,28 @@ pub fn run(args: ArtifactsArgs, host: Option<String>) -> ExitCode {
         Ok(rt) => rt,
         Err(e) => return fail(&format!("cannot start the async runtime: {e}")),
     };
-    let result: anyhow::Result<()> = runtime.block_on(async move {
+    let result: Result<(), Option<anyhow::Error>> = runtime.block_on(async move {
         match args.command {
-            Some(ArtifactsCommand::Local(local)) => list_local(&local).map_err(Into::into),
+            Some(ArtifactsCommand::Local(local)) => match list_local(&local) {
+                Ok(true) => Ok(()),
+                // Each bad path already had its `error:` line.
+                Ok(false) => return Err(None),
+                Err(e) => Err(e.into()),
+            },
             Some(ArtifactsCommand::Download(download)) => run_download(download, host).await,
             None => list_remote(&args.remote, args.name, args.json)
                 .await
                 .map_err(Into::into),
         }
+        .map_err(Some)
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(&e.to_string()),
+        Err(None) => ExitCode::FAILURE,
+        Err(Some(e)) => {
+            let code = fail(&e.to_string());
+            super::signals::received().map_or(code, super::signals::Stop::exit_code)
+        }
     }
 }
 
@@ -181,33 +190,37 @@ fn short_time(t: Option<&str>) -> String {
         .unwrap_or_default()
 }
 
-fn list_local(args: &LocalArgs) -> Result<(), ArtifactError> {
+/// List local artifacts; false when a path named on the command line is not one (its
+/// `error:` line is printed, the other paths are still listed).
+fn list_local(args: &LocalArgs) -> Result<bool, ArtifactError> {
     let paths = if args.paths.is_empty() {
         artifacts::default_locations()
     } else {
         args.paths.clone()
     };
     let mut found = Vec::new();
+    let mut all_good = true;
     for path in &paths {
         if path.is_dir() {
             found.extend(artifacts::scan(path)?);
         } else if let Some(artifact) = artifacts::scan_path(path)? {
             found.push(artifact);
         } else {
-            eprintln!(
+            all_good = false;
+            fail(&format!(
                 "{}: not an artifact (neither a zip nor an image tarball)",
                 path.display()
-            );
+            ));
         }
     }
     if args.json {
         print_json(&found);
-    } else if found.is_empty() {
+    } else if found.is_empty() && all_good {
         eprintln!("no artifacts in {}", show_paths(&paths));
     } else {
         found.iter().for_each(print_local);
     }
-    Ok(())
+    Ok(all_good)
 }
 
 fn show_paths(paths: &[PathBuf]) -> String {
@@ -349,16 +362,9 @@ async fn load_images(
                 let report = report
                     .try_recv()
                     .map_err(|_| anyhow::anyhow!("{}: the load gave no report", path.display()))?;
-                if json {
-                    print_json_line(&report);
-                } else {
-                    eprintln!("{}", summary(&report));
-                    for image in &report.loaded {
-                        match &image.name {
-                            Some(name) => println!("Loaded image: {name} ({})", image.id),
-                            None => println!("Loaded image ID: {}", image.id),
-                        }
-                    }
+                // Worded as `haul load` words it.
+                if super::common::print_loaded(&report, json).is_err() {
+                    anyhow::bail!("{}: cannot print the load report", path.display());
                 }
             }
             Phase::Cancelled => anyhow::bail!("{}: load cancelled; nothing loaded", path.display()),

@@ -7,7 +7,9 @@ use crate::daemon::Daemon;
 
 /// Print `error: MESSAGE` on stderr (one line) and return a failing exit code.
 pub fn fail(message: impl std::fmt::Display) -> ExitCode {
-    let text = message.to_string().replace('\n', " ");
+    // One line, whatever the message carries: control characters (a newline or ESC in a path)
+    // are escaped, never printed raw.
+    let text = crate::escape::text(&message.to_string()).into_owned();
     eprintln!("error: {text}");
     ExitCode::FAILURE
 }
@@ -28,4 +30,32 @@ where
 
 pub async fn connect(host: Option<String>) -> Result<Daemon, ExitCode> {
     Daemon::connect_default(host).await.map_err(fail)
+}
+
+/// What every command that loads prints for one finished load, worded one way: `haul load` and
+/// `haul artifacts download --load` alike. JSON: the report as one line on stdout.
+pub fn print_loaded(report: &crate::transfer::LoadReport, json: bool) -> Result<(), ExitCode> {
+    if json {
+        return match serde_json::to_string(report) {
+            Ok(line) => {
+                println!("{line}");
+                Ok(())
+            }
+            Err(e) => Err(fail(format!("cannot write JSON: {e}"))),
+        };
+    }
+    for image in &report.loaded {
+        match &image.name {
+            Some(name) => println!("Loaded image: {name} ({})", image.id),
+            None => println!("Loaded image ID: {}", image.id),
+        }
+    }
+    if report.skipped_layers > 0 {
+        println!(
+            "Skipped {} ({}) the daemon already had",
+            crate::units::count(report.skipped_layers, "layer"),
+            crate::units::bytes(report.skipped_bytes)
+        );
+    }
+    Ok(())
 }

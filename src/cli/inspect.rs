@@ -19,6 +19,7 @@ pub fn run(args: &InspectArgs, host: Option<String>) -> ExitCode {
     };
     for path in &args.paths {
         let result = match path.to_str().and_then(|p| p.strip_prefix("docker://")) {
+            Some("") => Err("docker://: no image name (docker://NAME[:TAG] or docker://ID)".into()),
             Some(name) => super::images::daemon_inspect(name, host.clone()),
             None => archive::inspect_with_cache(path, cache.as_deref()).map_err(|e| e.to_string()),
         };
@@ -58,14 +59,14 @@ pub fn write_human(out: &mut impl Write, report: &ArchiveReport) -> std::io::Res
     };
     writeln!(
         out,
-        "{}: {} ({}, compression {}, {}), {} image(s), {} distinct layers, {}",
+        "{}: {} ({}, compression {}, {}), {}, {}, {}",
         escape::text(&report.path),
         report.format.as_str(),
         container,
         report.compression.as_str(),
         units::bytes(report.file_size),
-        report.images.len(),
-        report.layer_count,
+        units::count(report.images.len(), "image"),
+        units::count(report.layer_count, "distinct layer"),
         units::bytes(report.layers_size),
     )?;
     if report.missing_manifests > 0 {
@@ -120,14 +121,26 @@ pub fn write_image(out: &mut impl Write, image: &ImageInfo) -> std::io::Result<(
     if !image.exposed_ports.is_empty() {
         writeln!(out, "    Ports     {}", image.exposed_ports.join(", "))?;
     }
+    if !image.volumes.is_empty() {
+        writeln!(out, "    Volumes   {}", image.volumes.join(", "))?;
+    }
+    if let Some(health) = &image.healthcheck {
+        writeln!(out, "    Health    {}", health.describe())?;
+    }
     for (k, v) in &image.labels {
         writeln!(out, "    Label     {k}={v}")?;
     }
+    if let Some(digest) = &image.manifest_digest {
+        writeln!(out, "    Manifest  {digest}")?;
+    }
+    for digest in &image.repo_digests {
+        writeln!(out, "    Digest    {digest}")?;
+    }
     writeln!(
         out,
-        "    Size      {} in {} layers",
+        "    Size      {} in {}",
         units::bytes(image.size),
-        image.layers.len()
+        units::count(image.layers.len(), "layer")
     )?;
     writeln!(
         out,
@@ -135,8 +148,8 @@ pub fn write_image(out: &mut impl Write, image: &ImageInfo) -> std::io::Result<(
         "#", "SIZE", "COMP", "DIFF ID"
     )?;
     for entry in &image.history {
+        // Whole: a long RUN line is what someone inspecting an image wants to read.
         let line = entry.created_by.as_deref().unwrap_or("").replace('\n', " ");
-        let line: String = line.chars().take(100).collect();
         match entry
             .layer
             .and_then(|i| image.layers.get(i).map(|l| (i, l)))

@@ -1,14 +1,14 @@
-//! `haul load PATH... [--json] [--full] [--dry-run] [-q]`.
+//! `haul load PATH... [--tag NAME] [--json] [--full] [--dry-run] [-q]`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use tokio::sync::mpsc::unbounded_channel;
 
-use super::common::{connect, fail, run};
+use super::common::{connect, fail, print_loaded, run};
 use super::progress::drive;
 use crate::daemon::{Daemon, holdings};
-use crate::transfer::{DryRun, Jobs, LoadOptions, Phase, dry_run_path, start_load};
+use crate::transfer::{DryRun, Jobs, LoadOptions, Phase, dry_run_path, start_load_as};
 
 #[derive(Debug, clap::Args)]
 pub struct LoadArgs {
@@ -16,6 +16,11 @@ pub struct LoadArgs {
     /// `FILE.zip!ENTRY` of one entry.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+    /// Name the loaded image NAME (`repo[:tag]`), leaving the tags the archive carries as they
+    /// were in the daemon: for archives without names, or to keep an existing tag. One path,
+    /// holding one image.
+    #[arg(long, short = 't', value_name = "NAME")]
+    pub tag: Option<String>,
     /// One JSON object per path on stdout.
     #[arg(long)]
     pub json: bool,
@@ -32,6 +37,9 @@ pub struct LoadArgs {
 }
 
 pub fn main(args: LoadArgs, host: Option<String>) -> ExitCode {
+    if args.tag.is_some() && args.paths.len() > 1 {
+        return fail("--tag names one image: give one path");
+    }
     run(async move {
         let daemon = match connect(host).await {
             Ok(d) => d,
@@ -45,32 +53,24 @@ pub fn main(args: LoadArgs, host: Option<String>) -> ExitCode {
         let opts = LoadOptions { full: args.full };
         let mut code = ExitCode::SUCCESS;
         for path in &args.paths {
-            let (id, mut report) = start_load(&mut jobs, daemon.clone(), path.clone(), opts);
+            let (id, mut report) = start_load_as(
+                &mut jobs,
+                daemon.clone(),
+                path.clone(),
+                opts,
+                args.tag.clone(),
+            );
             match drive(&mut jobs, &mut events, id, args.quiet).await {
                 Phase::Done => match report.try_recv() {
-                    Ok(report) if args.json => match serde_json::to_string(&report) {
-                        Ok(line) => println!("{line}"),
-                        Err(e) => code = fail(e),
-                    },
                     Ok(report) => {
-                        for image in &report.loaded {
-                            match &image.name {
-                                Some(name) => println!("Loaded image: {name} ({})", image.id),
-                                None => println!("Loaded image ID: {}", image.id),
-                            }
-                        }
-                        if report.skipped_layers > 0 {
-                            println!(
-                                "Skipped {} layer(s), {}, already in the daemon",
-                                report.skipped_layers,
-                                crate::units::bytes(report.skipped_bytes)
-                            );
+                        if let Err(failed) = print_loaded(&report, args.json) {
+                            code = failed;
                         }
                     }
                     Err(_) => code = fail(format!("{}: no report", path.display())),
                 },
                 Phase::Cancelled => {
-                    return fail(format!(
+                    return super::signals::cancelled(format!(
                         "{}: load cancelled; nothing loaded",
                         path.display()
                     ));

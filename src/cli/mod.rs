@@ -1,4 +1,4 @@
-//! The command line: `haul inspect|images|load|save|artifacts|files|waste|diff|extract|check`;
+//! The command line: `haul inspect|images|load|save|artifacts|files|waste|diff|extract|check|du`;
 //! no subcommand opens the TUI.
 
 pub mod artifacts;
@@ -10,10 +10,12 @@ use clap::{Parser, Subcommand};
 
 mod common;
 pub mod contents;
+pub mod du;
 pub mod images;
 pub mod load;
 mod progress;
 pub mod save;
+pub mod signals;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -51,6 +53,9 @@ pub enum Command {
     Extract(contents::ExtractArgs),
     /// A CI gate on image size and waste (also reads dive's .dive-ci rules).
     Check(contents::CheckArgs),
+    /// What takes space: daemon images (dangling, unused), image files in the scan folders,
+    /// haul's downloads and cache; `--clean` removes what haul can name, after a confirmation.
+    Du(du::DuArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -69,7 +74,7 @@ pub struct InspectArgs {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
+    let code = match cli.command {
         Some(Command::Inspect(args)) => inspect::run(&args, cli.host),
         Some(Command::Images(args)) => images::main(args, cli.host),
         Some(Command::Save(args)) => save::main(args, cli.host),
@@ -80,6 +85,9 @@ pub fn main() -> ExitCode {
         Some(Command::Diff(args)) => contents::diff::run(&args, cli.host),
         Some(Command::Extract(args)) => contents::extract::run(&args, cli.host),
         Some(Command::Check(args)) => contents::check::run(&args, cli.host),
+        Some(Command::Du(args)) => du::main(args, cli.host),
         None => crate::tui::run(cli.host),
-    }
+    };
+    // Interrupted by a signal (the job was cancelled and cleaned up): say so in the exit code.
+    signals::received().map_or(code, signals::Stop::exit_code)
 }

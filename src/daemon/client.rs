@@ -182,6 +182,7 @@ pub(crate) fn describe(err: &(dyn std::error::Error + 'static)) -> String {
     for noise in [
         "Error in the hyper legacy client: ",
         "client error (Connect): ",
+        "client error (SendRequest): connection error: ",
     ] {
         text = text.replace(noise, "");
     }
@@ -196,6 +197,9 @@ fn build(
     let host = endpoint.host.as_str();
     if host.starts_with("unix://") {
         return Docker::connect_with_unix(socket_path(host), timeout, version);
+    }
+    if host.starts_with("ssh://") {
+        return super::ssh::connect(host, timeout, version);
     }
     if let Some(dir) = &endpoint.tls {
         return Docker::connect_with_ssl(

@@ -155,6 +155,14 @@ fn explicit(env: &EnvVars, host: &str, source: Source) -> Result<Endpoint, Daemo
 }
 
 fn check_scheme(host: &str) -> Result<(), DaemonError> {
+    if host.starts_with("ssh://") {
+        return super::ssh::SshTarget::parse(host)
+            .map(|_| ())
+            .map_err(|detail| DaemonError::BadSshHost {
+                host: host.to_string(),
+                detail,
+            });
+    }
     const SCHEMES: [&str; 4] = ["unix://", "tcp://", "http://", "https://"];
     if SCHEMES
         .iter()
@@ -247,6 +255,28 @@ mod tests {
         std::fs::create_dir_all(&meta).unwrap();
         let json = serde_json::json!({"Name": name, "Metadata": {}, "Endpoints": {"docker": {"Host": host, "SkipTLSVerify": false}}});
         std::fs::write(meta.join("meta.json"), json.to_string()).unwrap();
+    }
+
+    #[test]
+    fn ssh_hosts_from_docker_host_and_contexts() {
+        let dir = tempfile::tempdir().unwrap();
+        write_context(dir.path(), "remote", "ssh://me@build-box:2222");
+        let mut env = env_with_config(dir.path());
+        env.docker_context = Some("remote".into());
+        let ep = resolve(&env, |_| true).unwrap();
+        assert_eq!(ep.host, "ssh://me@build-box:2222");
+        assert_eq!(ep.tls, None);
+        assert_eq!(ep.source, Source::Context("remote".into()));
+        env.docker_host = Some("ssh://box".into());
+        env.tls_verify = true;
+        let ep = resolve(&env, |_| true).unwrap();
+        assert_eq!((ep.host.as_str(), ep.tls), ("ssh://box", None));
+        env.docker_host = Some("ssh://me:secret@box".into());
+        let err = resolve(&env, |_| true).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "bad ssh daemon address \"ssh://me:secret@box\": a password in the address is not supported"
+        );
     }
 
     #[test]

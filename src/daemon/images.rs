@@ -8,7 +8,9 @@ use futures_util::{StreamExt, TryStreamExt, stream};
 
 use super::history::match_layers;
 use super::{Daemon, DaemonError, ImageRow};
-use crate::archive::{ArchiveReport, Compression, Container, Format, ImageInfo, LayerInfo};
+use crate::archive::{
+    ArchiveReport, Compression, Container, Format, Healthcheck, ImageInfo, LayerInfo,
+};
 
 /// How many inspect calls run at once when walking every image.
 const PARALLEL_INSPECTS: usize = 8;
@@ -140,6 +142,15 @@ pub async fn image_info(daemon: &Daemon, name: &str) -> Result<ImageInfo, Daemon
     let config = inspect.config.unwrap_or_default();
     let mut exposed_ports = config.exposed_ports.unwrap_or_default();
     exposed_ports.sort();
+    let mut volumes = config.volumes.unwrap_or_default();
+    volumes.sort();
+    let healthcheck = config.healthcheck.map(|h| Healthcheck {
+        test: h.test.unwrap_or_default(),
+        interval_ns: h.interval,
+        timeout_ns: h.timeout,
+        start_period_ns: h.start_period,
+        retries: h.retries,
+    });
     let layer_sum: u64 = layers.iter().map(|l| l.size).sum();
     Ok(ImageInfo {
         id: inspect.id.unwrap_or_default(),
@@ -164,6 +175,8 @@ pub async fn image_info(daemon: &Daemon, name: &str) -> Result<ImageInfo, Daemon
             .into_iter()
             .collect::<BTreeMap<_, _>>(),
         exposed_ports,
+        volumes,
+        healthcheck,
         layers,
         history,
         size: if layer_sum > 0 {
@@ -174,6 +187,7 @@ pub async fn image_info(daemon: &Daemon, name: &str) -> Result<ImageInfo, Daemon
         manifest_digest: None,
         target_digest: None,
         config_path: String::new(),
+        repo_digests: inspect.repo_digests.unwrap_or_default(),
     })
 }
 

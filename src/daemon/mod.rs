@@ -11,6 +11,8 @@ pub mod engine;
 mod history;
 pub mod holdings;
 mod images;
+pub mod ssh;
+pub mod tags;
 
 pub use client::{CONNECT_TIMEOUT, Daemon, METADATA_TIMEOUT};
 pub use endpoint::{Endpoint, EnvVars, Source};
@@ -40,8 +42,12 @@ pub enum DaemonError {
     Unreachable { endpoint: String, detail: String },
     #[error("docker context {name:?}: {detail}")]
     Context { name: String, detail: String },
-    #[error("unsupported daemon address {host:?} (expected unix://, tcp://, http:// or https://)")]
+    #[error(
+        "unsupported daemon address {host:?} (expected unix://, tcp://, http://, https:// or ssh://)"
+    )]
     BadHost { host: String },
+    #[error("bad ssh daemon address {host:?}: {detail}")]
+    BadSshHost { host: String, detail: String },
     #[error("docker config: {0}")]
     Config(String),
     #[error("{0}")]

@@ -17,6 +17,8 @@ pub enum TransferError {
     },
     #[error("cancelled")]
     Cancelled,
+    #[error(transparent)]
+    Destination(#[from] super::save::Destination),
     #[error("{0}")]
     Other(String),
 }

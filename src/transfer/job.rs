@@ -28,14 +28,25 @@ impl JobKind {
     }
 }
 
-/// Byte counters shared between a job's task and the front end.
+/// Byte counters shared between a job's task and the front end, and the latest word from the
+/// daemon (`Loading layer …`), where the engine sends one.
 #[derive(Debug, Default)]
 pub struct Progress {
     done: AtomicU64,
     total: AtomicU64,
+    message: std::sync::Mutex<Option<String>>,
 }
 
 impl Progress {
+    /// Replace the daemon's latest message (sampled with the counters, never sent as an event).
+    pub fn set_message(&self, text: impl Into<String>) {
+        if let Ok(mut slot) = self.message.lock() {
+            *slot = Some(text.into());
+        }
+    }
+    pub fn message(&self) -> Option<String> {
+        self.message.lock().ok().and_then(|m| m.clone())
+    }
     pub fn add(&self, n: u64) {
         self.done.fetch_add(n, Ordering::Relaxed);
     }
@@ -89,13 +100,58 @@ pub struct JobSnapshot {
     pub phase: Phase,
     pub done: u64,
     pub total: u64,
-    /// Bytes per second since the transfer started.
+    /// Bytes per second while transferring (0 in any other phase: no rate is shown then).
     pub rate: f64,
+    /// Only while transferring.
     pub eta: Option<Duration>,
+    /// Time spent in the current phase (until the end, for a finished job: its whole run).
+    pub elapsed: Duration,
+    /// The daemon's latest progress message, where the engine sends one.
+    pub message: Option<String>,
     pub outcome: Option<JobOutcome>,
 }
 
 impl JobSnapshot {
+    /// The facts after a job's gauge, in the one unit system of every summary (humansize):
+    /// bytes and rate with an ETA while bytes flow; elapsed time while haul or the daemon
+    /// prepares or the daemon processes (no rate then: nothing is flowing).
+    pub fn facts(&self) -> Vec<String> {
+        use crate::units::{bytes, duration, rate};
+        let mut facts = Vec::new();
+        let amount = if self.total > 0 {
+            format!("{} / {}", bytes(self.done), bytes(self.total))
+        } else {
+            bytes(self.done)
+        };
+        match &self.phase {
+            Phase::Preparing | Phase::DaemonPreparing => {
+                facts.push(format!("{} {}", self.phase.label(), duration(self.elapsed)));
+            }
+            Phase::Transferring => {
+                facts.push(amount);
+                facts.push(rate(self.rate));
+                if let Some(eta) = self.eta {
+                    facts.push(format!("ETA {}", duration(eta)));
+                }
+            }
+            // Everything was sent (the gauge is full): what counts now is the daemon's time.
+            Phase::DaemonProcessing => {
+                facts.push(format!("daemon processing {}", duration(self.elapsed)));
+            }
+            Phase::Done => {
+                facts.push(amount);
+                facts.push(format!("done in {}", duration(self.elapsed)));
+            }
+            Phase::Failed(_) | Phase::Cancelled => facts.push(self.phase.label().to_string()),
+        }
+        if !self.phase.is_finished()
+            && let Some(message) = &self.message
+        {
+            facts.push(message.clone());
+        }
+        facts
+    }
+
     pub fn ratio(&self) -> f64 {
         if self.total == 0 {
             return if self.phase == Phase::Done { 1.0 } else { 0.0 };
@@ -112,6 +168,10 @@ struct JobEntry {
     progress: Arc<Progress>,
     cancel: CancellationToken,
     started: Instant,
+    /// When the current phase began.
+    phase_started: Instant,
+    /// When bytes started to flow, and how many were counted before (for the rate).
+    transfer: Option<(Instant, u64)>,
     finished: Option<Instant>,
     outcome: Option<JobOutcome>,
 }
@@ -156,6 +216,8 @@ impl Jobs {
             progress: ctx.progress.clone(),
             cancel: ctx.cancel.clone(),
             started: Instant::now(),
+            phase_started: Instant::now(),
+            transfer: None,
             finished: None,
             outcome: None,
         });
@@ -194,8 +256,15 @@ impl Jobs {
         if entry.phase.is_finished() {
             return false;
         }
+        let now = Instant::now();
         if phase.is_finished() {
-            entry.finished = Some(Instant::now());
+            entry.finished = Some(now);
+        }
+        if phase == Phase::Transferring && entry.phase != Phase::Transferring {
+            entry.transfer = Some((now, entry.progress.done()));
+        }
+        if phase != entry.phase {
+            entry.phase_started = now;
         }
         entry.phase = phase;
         entry.outcome = outcome;
@@ -251,17 +320,26 @@ impl Jobs {
 fn snapshot(entry: &JobEntry) -> JobSnapshot {
     let done = entry.progress.done();
     let total = entry.progress.total();
-    let elapsed = entry
-        .finished
-        .unwrap_or_else(Instant::now)
-        .duration_since(entry.started);
-    let rate = if elapsed.as_secs_f64() > 0.0 {
-        done as f64 / elapsed.as_secs_f64()
-    } else {
-        0.0
+    let now = entry.finished.unwrap_or_else(Instant::now);
+    let elapsed = match entry.phase {
+        Phase::Done | Phase::Failed(_) | Phase::Cancelled => now.duration_since(entry.started),
+        _ => now.duration_since(entry.phase_started),
     };
-    let eta = (rate > 0.0 && total > done && !entry.phase.is_finished())
-        .then(|| Duration::from_secs_f64((total - done) as f64 / rate));
+    // The rate of the bytes flowing now; a rate averaged over the daemon's silent phases
+    // would only fall, so there is none outside the transfer.
+    let rate = match (&entry.phase, entry.transfer) {
+        (Phase::Transferring, Some((since, base))) => {
+            let secs = now.duration_since(since).as_secs_f64();
+            if secs > 0.0 {
+                done.saturating_sub(base) as f64 / secs
+            } else {
+                0.0
+            }
+        }
+        _ => 0.0,
+    };
+    let eta =
+        (rate > 0.0 && total > done).then(|| Duration::from_secs_f64((total - done) as f64 / rate));
     JobSnapshot {
         id: entry.id,
         kind: entry.kind,
@@ -271,6 +349,8 @@ fn snapshot(entry: &JobEntry) -> JobSnapshot {
         total,
         rate,
         eta,
+        elapsed,
+        message: entry.progress.message(),
         outcome: entry.outcome.clone(),
     }
 }
@@ -350,8 +430,39 @@ mod tests {
             total: 10,
             rate: 0.0,
             eta: None,
+            elapsed: Duration::ZERO,
+            message: None,
             outcome: None,
         };
         assert_eq!(snap.ratio(), 1.0);
+    }
+
+    #[test]
+    fn facts_show_elapsed_time_not_a_rate_while_nothing_flows() {
+        let mut snap = JobSnapshot {
+            id: 1,
+            kind: JobKind::Save,
+            label: String::new(),
+            phase: Phase::DaemonPreparing,
+            done: 0,
+            total: 970_000_000,
+            rate: 0.0,
+            eta: None,
+            elapsed: Duration::from_secs(12),
+            message: None,
+            outcome: None,
+        };
+        assert_eq!(snap.facts(), vec!["daemon preparing 12s"]);
+        snap.phase = Phase::Transferring;
+        snap.done = 485_000_000;
+        snap.rate = 50_000_000.0;
+        snap.eta = Some(Duration::from_secs(10));
+        assert_eq!(snap.facts(), vec!["485 MB / 970 MB", "50 MB/s", "ETA 10s"]);
+        snap.phase = Phase::DaemonProcessing;
+        snap.message = Some("loading layer 2 of 3".into());
+        assert_eq!(
+            snap.facts(),
+            vec!["daemon processing 12s", "loading layer 2 of 3"]
+        );
     }
 }

@@ -4,7 +4,7 @@
 //! end samples when it redraws; the task sends an event only when its phase changes or it ends.
 //! [`Jobs`] is owned by one front end (the TUI's `App`, or a CLI command): no mutex around it.
 //!
-//! Loads: leaves ([`types`], `body`, `answer`, `upload`, `undo`, `verify`) under routes
+//! Loads: leaves ([`types`], `body`, `answer`, `upload`, `undo`, `verify`, `recheck`) under routes
 //! (`routes`: the bodies a load can send, independent of each other) under [`load`], which
 //! chooses a route from the engine's description.
 
@@ -14,6 +14,8 @@ mod error;
 mod job;
 pub mod load;
 mod outcome;
+mod recheck;
+mod retag;
 mod routes;
 pub mod save;
 pub mod types;
@@ -29,5 +31,8 @@ pub use job::{
 };
 pub use load::dry_run::{DryImage, DryRun, dry_run, dry_run_path};
 pub use load::{load, start_load};
-pub use save::{SaveCompression, SaveReport, SaveRequest, save, start_save};
+pub use retag::{load_as, start_load_as};
+pub use save::{
+    Destination, SaveCompression, SaveReport, SaveRequest, check_destination, save, start_save,
+};
 pub use types::{LoadMode, LoadOptions, LoadReport, LoadedImage, summary};

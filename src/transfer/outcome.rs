@@ -5,6 +5,8 @@
 #[serde(rename_all = "kebab-case")]
 pub enum Phase {
     Preparing,
+    /// The daemon builds what it will send (a save before its first byte): no bytes yet.
+    DaemonPreparing,
     Transferring,
     DaemonProcessing,
     Done,
@@ -20,6 +22,7 @@ impl Phase {
     pub fn label(&self) -> &str {
         match self {
             Phase::Preparing => "preparing",
+            Phase::DaemonPreparing => "daemon preparing",
             Phase::Transferring => "transferring",
             Phase::DaemonProcessing => "daemon processing",
             Phase::Done => "done",

@@ -12,6 +12,7 @@ use tempfile::NamedTempFile;
 use tokio::sync::{mpsc, oneshot};
 
 use super::{JobContext, JobId, JobKind, JobOutcome, Jobs, Phase, TransferError};
+
 use crate::daemon::{Daemon, image_info};
 
 /// Outer compression of a saved tarball.
@@ -26,12 +27,79 @@ pub enum SaveCompression {
     Zstd,
 }
 
+impl SaveCompression {
+    /// The one rule for a destination's name, in the CLI and the TUI alike: `.tar.gz`/`.tgz`
+    /// (any `.gz`) gzip, `.tar.zst`/`.tzst` (any `.zst`) zstd, anything else plain.
+    pub fn for_path(path: &Path) -> SaveCompression {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        if name.ends_with(".gz") || name.ends_with(".tgz") {
+            SaveCompression::Gzip
+        } else if name.ends_with(".zst") || name.ends_with(".tzst") {
+            SaveCompression::Zstd
+        } else {
+            SaveCompression::None
+        }
+    }
+
+    /// An explicit choice wins; else the destination's name decides.
+    pub fn choose(explicit: Option<SaveCompression>, dest: &Path) -> SaveCompression {
+        explicit.unwrap_or_else(|| SaveCompression::for_path(dest))
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SaveCompression::None => "none",
+            SaveCompression::Gzip => "gzip",
+            SaveCompression::Zstd => "zstd",
+        }
+    }
+}
+
+/// Why a destination needs a confirmation before a save writes there.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Destination {
+    #[error("folder {} does not exist", crate::escape::path(.0))]
+    MissingFolder(PathBuf),
+    #[error("{} already exists", crate::escape::path(.0))]
+    Exists(PathBuf),
+    #[error("{} is a folder", crate::escape::path(.0))]
+    IsFolder(PathBuf),
+}
+
+/// Check `dest` before a save: its folder must exist and nothing may be there yet, unless the
+/// user confirmed (`--force`, or yes in the TUI). A folder is never replaced.
+pub fn check_destination(dest: &Path) -> Result<(), Destination> {
+    if dest.is_dir() {
+        return Err(Destination::IsFolder(dest.to_path_buf()));
+    }
+    let dir = folder_of(dest);
+    if !dir.is_dir() {
+        return Err(Destination::MissingFolder(dir));
+    }
+    if dest.symlink_metadata().is_ok() {
+        return Err(Destination::Exists(dest.to_path_buf()));
+    }
+    Ok(())
+}
+
+fn folder_of(dest: &Path) -> PathBuf {
+    match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
 /// What to save where.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SaveRequest {
     pub images: Vec<String>,
     pub dest: PathBuf,
     pub compression: SaveCompression,
+    /// Confirmed: create a missing folder and replace an existing file.
+    pub force: bool,
 }
 
 /// What a save wrote.
@@ -65,6 +133,15 @@ pub async fn save(
     if req.images.is_empty() {
         return Err(TransferError::Other("no image to save".into()));
     }
+    match check_destination(&req.dest) {
+        Ok(()) => {}
+        Err(e @ Destination::IsFolder(_)) => return Err(e.into()),
+        Err(Destination::MissingFolder(dir)) if req.force => {
+            std::fs::create_dir_all(&dir).map_err(|e| TransferError::io(&dir, e))?;
+        }
+        Err(Destination::Exists(_)) if req.force => {}
+        Err(e) => return Err(e.into()),
+    }
     // Preparing: every image must exist; the total is estimated from distinct layer sizes.
     let mut images = Vec::new();
     let mut seen = HashSet::new();
@@ -80,26 +157,25 @@ pub async fn save(
         images.push((name.clone(), info.id));
     }
     ctx.progress.set_total(estimate);
-    let dir = match req.dest.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let temp = tempfile::Builder::new()
-        .prefix(".haul-save-")
-        .suffix(".partial")
-        .tempfile_in(&dir)
-        .map_err(|e| TransferError::io(&dir, e))?;
+    let dir = folder_of(&req.dest);
+    crate::partial::remove_stale(&dir);
+    let temp = crate::partial::create(&dir, "save").map_err(|e| TransferError::io(&dir, e))?;
 
     let compression = req.compression;
     let mut sink = Sink::new(temp, compression);
 
-    ctx.phase(Phase::Transferring);
+    // The daemon builds the archive before its first byte (the classic store, Podman): that
+    // wait is the daemon preparing, not a transfer at 0 B/s.
+    ctx.phase(Phase::DaemonPreparing);
     let names: Vec<&str> = req.images.iter().map(String::as_str).collect();
     let pump = async {
         let mut stream = daemon.transfer().export_images(&names);
         let mut received = 0u64;
         while let Some(chunk) = stream.next().await {
             let chunk = chunk.map_err(|e| daemon.error("save", e))?;
+            if received == 0 {
+                ctx.phase(Phase::Transferring);
+            }
             received += chunk.len() as u64;
             ctx.progress.add(chunk.len() as u64);
             sink.put(chunk)
@@ -115,9 +191,16 @@ pub async fn save(
     let received = match pumped {
         Ok(received) => received,
         Err(e) => {
-            // Deletes the temporary file (after the writer thread let go of it).
-            sink.abort().await;
-            return Err(e);
+            let writer = sink.abort().await;
+            return Err(match (e, writer) {
+                // "The compressor stopped" hides why: its own error (No space left on device).
+                (TransferError::Io { source, .. }, Some(root))
+                    if source.kind() == std::io::ErrorKind::BrokenPipe =>
+                {
+                    TransferError::io(&req.dest, root)
+                }
+                (e, _) => e,
+            });
         }
     };
     let (temp, file_bytes) = sink
@@ -128,8 +211,19 @@ pub async fn save(
         return Err(TransferError::Cancelled);
     }
     set_readable(temp.as_file());
-    temp.persist(&req.dest)
-        .map_err(|e| TransferError::io(&req.dest, e.error))?;
+    if req.force {
+        temp.persist(&req.dest)
+            .map_err(|e| TransferError::io(&req.dest, e.error))?;
+    } else {
+        // Something appeared there during the save: still never replaced unasked.
+        temp.persist_noclobber(&req.dest).map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                Destination::Exists(req.dest.clone()).into()
+            } else {
+                TransferError::io(&req.dest, e.error)
+            }
+        })?;
+    }
     ctx.progress.set_total(received);
     ctx.progress.set_done(received);
     Ok(SaveReport {
@@ -203,12 +297,20 @@ impl Sink {
         }
     }
 
-    async fn abort(self) {
+    /// Stop and delete the temporary file (after the writer thread let go of it); the writer's
+    /// own error, when it had stopped first (a full disk), is the root cause to report.
+    async fn abort(self) -> Option<std::io::Error> {
         match self {
-            Sink::Direct { temp } => drop(temp),
+            Sink::Direct { temp } => {
+                drop(temp);
+                None
+            }
             Sink::Thread { tx, handle, .. } => {
                 drop(tx);
-                let _ = handle.await;
+                match handle.await {
+                    Ok(Err(e)) => Some(e),
+                    _ => None,
+                }
             }
         }
     }
@@ -300,4 +402,43 @@ pub fn start_save(
 
 fn display(path: &Path) -> String {
     path.display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_compression_rule_explicit_then_the_name() {
+        let c = |name: &str| SaveCompression::for_path(Path::new(name));
+        assert_eq!(c("/x/a.tar.gz"), SaveCompression::Gzip);
+        assert_eq!(c("a.TGZ"), SaveCompression::Gzip);
+        assert_eq!(c("a.tar.zst"), SaveCompression::Zstd);
+        assert_eq!(c("a.tar"), SaveCompression::None);
+        assert_eq!(
+            SaveCompression::choose(Some(SaveCompression::None), Path::new("a.tar.gz")),
+            SaveCompression::None
+        );
+    }
+
+    #[test]
+    fn destinations_that_need_a_confirmation() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let fresh = dir.path().join("a.tar");
+        assert_eq!(check_destination(&fresh), Ok(()));
+        std::fs::write(&fresh, b"x").expect("write");
+        assert_eq!(
+            check_destination(&fresh),
+            Err(Destination::Exists(fresh.clone()))
+        );
+        let deep = dir.path().join("no/such/b.tar");
+        assert_eq!(
+            check_destination(&deep),
+            Err(Destination::MissingFolder(dir.path().join("no/such")))
+        );
+        assert_eq!(
+            check_destination(dir.path()),
+            Err(Destination::IsFolder(dir.path().to_path_buf()))
+        );
+    }
 }

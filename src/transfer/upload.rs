@@ -43,6 +43,9 @@ pub struct Upload<T> {
     pub produced: Option<Result<T, ArchiveError>>,
     /// Cancelled after the upload was complete: the engine finished, so the load must be undone.
     pub cancelled_late: bool,
+    /// The refusal came after the whole body was sent: the engine may have loaded it anyway
+    /// (a connection lost while it processed), so ask it again before calling it a failure.
+    pub refused_after_upload: bool,
 }
 
 /// The file's own bytes, read in chunks; progress counts them.
@@ -72,13 +75,16 @@ pub async fn upload<T>(
     let sent = Arc::new(AtomicU64::new(0));
     let uploaded = Arc::new(AtomicBool::new(false));
     let body = count_and_mark_end(body, sent.clone(), uploaded.clone(), ctx.clone());
+    // Not quiet: the classic store then says which layer it is loading (shown as the job's
+    // message while the daemon processes); other engines send only their final lines.
     let options = ImportImageOptions {
-        quiet: true,
+        quiet: false,
         ..Default::default()
     };
     let mut answers = daemon.transfer().import_image_stream(options, body, None);
     let mut answer = Answer::default();
     let mut refused = None;
+    let mut refused_after_upload = false;
     let mut cancelled_late = false;
     loop {
         tokio::select! {
@@ -95,8 +101,14 @@ pub async fn upload<T>(
             }
             next = answers.next() => match next {
                 None => break,
-                Some(Ok(info)) => answer.read(info.stream.as_deref().unwrap_or("")),
+                Some(Ok(info)) => {
+                    if let Some(text) = progress_message(&info) {
+                        ctx.progress.set_message(text);
+                    }
+                    answer.read(info.stream.as_deref().unwrap_or(""))
+                }
                 Some(Err(e)) => {
+                    refused_after_upload = uploaded.load(Ordering::SeqCst);
                     refused = Some(daemon.error(format!("load {}", path.display()), e));
                     break;
                 }
@@ -119,6 +131,7 @@ pub async fn upload<T>(
         refused,
         produced,
         cancelled_late: cancelled_late || ctx.cancel.is_cancelled(),
+        refused_after_upload,
     })
 }
 
@@ -141,4 +154,54 @@ fn count_and_mark_end(
     })
     .filter_map(|x: Option<Result<Bytes, std::io::Error>>| async move { x });
     counted.chain(end)
+}
+
+/// The daemon's progress word (`Loading layer 0123456789ab 12.50 MB / 30 MB`), in haul's units.
+fn progress_message(info: &bollard::models::BuildInfo) -> Option<String> {
+    let status = info.status.as_deref()?.trim();
+    if status.is_empty() {
+        return None;
+    }
+    let mut text = status.to_string();
+    if let Some(id) = info.id.as_deref().filter(|id| !id.is_empty()) {
+        text.push(' ');
+        text.push_str(crate::units::short_id(id));
+    }
+    if let Some(detail) = &info.progress_detail
+        && let (Some(current), Some(total)) = (detail.current, detail.total)
+        && total > 0
+    {
+        text.push_str(&format!(
+            " {} / {}",
+            crate::units::bytes(current.max(0) as u64),
+            crate::units::bytes(total as u64)
+        ));
+    }
+    Some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_messages_use_haul_units() {
+        let info = bollard::models::BuildInfo {
+            id: Some("0123456789abcdef".into()),
+            status: Some("Loading layer".into()),
+            progress_detail: Some(bollard::models::ProgressDetail {
+                current: Some(12_500_000),
+                total: Some(30_000_000),
+            }),
+            ..Default::default()
+        };
+        assert_eq!(
+            progress_message(&info).as_deref(),
+            Some("Loading layer 0123456789ab 12.50 MB / 30 MB")
+        );
+        assert_eq!(
+            progress_message(&bollard::models::BuildInfo::default()),
+            None
+        );
+    }
 }

@@ -10,27 +10,38 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::artifact_rows::{ArtifactRow, RemoteList};
 use super::backend::DaemonInfo;
 use super::config::Config;
-use super::state::{Cursor, FileEntry, FoundFile, ListPane, LoadState};
+pub use super::dialogs::Mode;
+use super::image_rows::ImageEntry;
+use super::state::{FileEntry, FoundFile, ListPane, LoadState};
 use crate::archive::{ArchiveReport, ImageInfo};
 use crate::artifacts::RemoteArtifact;
 use crate::daemon::{Holdings, ImageRow};
-use crate::transfer::{JobEvent, JobId, Jobs};
+use crate::du;
+use crate::transfer::{JobEvent, JobId, Jobs, SaveRequest};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PaneId {
     Images,
     Tarballs,
     Artifacts,
+    /// Disk use and cleanup.
+    Disk,
 }
 
 impl PaneId {
-    pub const ALL: [PaneId; 3] = [PaneId::Images, PaneId::Tarballs, PaneId::Artifacts];
+    pub const ALL: [PaneId; 4] = [
+        PaneId::Images,
+        PaneId::Tarballs,
+        PaneId::Artifacts,
+        PaneId::Disk,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
             PaneId::Images => "Images",
             PaneId::Tarballs => "Tarballs",
             PaneId::Artifacts => "Artifacts",
+            PaneId::Disk => "Disk",
         }
     }
     pub fn index(self) -> usize {
@@ -38,6 +49,7 @@ impl PaneId {
             PaneId::Images => 0,
             PaneId::Tarballs => 1,
             PaneId::Artifacts => 2,
+            PaneId::Disk => 3,
         }
     }
 }
@@ -48,28 +60,6 @@ pub enum Focus {
     List,
     Details,
     Jobs,
-}
-
-/// What the keyboard is doing right now. One enum, not a pile of flags.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Mode {
-    Normal,
-    /// Typing a filter for the current pane (kept in the pane).
-    Filter,
-    /// Editing the destination of a save.
-    SavePrompt {
-        image: String,
-        input: String,
-    },
-    /// Waiting for y/n before deleting.
-    ConfirmDelete(DeleteTarget),
-    Help,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum DeleteTarget {
-    Image { id: String, name: String },
-    File(PathBuf),
 }
 
 /// Work for the event loop: talks to the daemon, the disk, or starts a job.
@@ -83,13 +73,26 @@ pub enum Effect {
     Load {
         path: PathBuf,
         label: String,
+        /// Name the loaded image so (the archive's tags stay as they were).
+        tag: Option<String>,
     },
-    Save {
-        image: String,
-        dest: PathBuf,
-    },
+    Save(SaveRequest),
+    /// Remove an image with every tag.
     RemoveImage(String),
-    RemoveFile(PathBuf),
+    /// Remove these names (`repo:tag`); an image goes with its last one.
+    Untag(Vec<String>),
+    TagImage {
+        id: String,
+        name: String,
+    },
+    RemoveFiles(Vec<PathBuf>),
+    /// Put text on the clipboard of the terminal (OSC 52: works over ssh and in tmux).
+    Copy(String),
+    /// List what takes space (daemon images by use, haul's cache) for the Disk pane.
+    DiskUse,
+    /// Remove these Disk pane items (images with every tag, downloads, the inspect cache,
+    /// image files the user marked).
+    Clean(Vec<du::Item>),
     /// List the remote artifacts (GitHub Actions API) again.
     RefreshRemote,
     /// Download a remote artifact as a job; its images load when it is done.
@@ -125,6 +128,11 @@ pub enum Msg {
     ImagesChanged,
     /// The daemon's event stream: connected, or dropped with a reason (it reconnects).
     Watch(Result<(), String>),
+    /// Disk use: the daemon's images by use (or why not), haul's downloads and cache.
+    DiskUse {
+        daemon: Result<Vec<du::Item>, String>,
+        cache: Vec<du::Item>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,10 +157,17 @@ pub struct App {
     pub daemon: LoadState<DaemonInfo>,
     /// What the daemon holds: the one identity for marks and layer counts.
     pub holdings: LoadState<Holdings>,
-    pub images: ListPane<ImageRow>,
+    /// The daemon's images as listed; `images` shows them one row per tag or per image.
+    pub image_rows: Vec<ImageRow>,
+    pub images: ListPane<ImageEntry>,
+    /// One row per tag (else one per image), toggled with `T`.
+    pub per_tag: bool,
     pub image_info: HashMap<String, LoadState<Box<ImageInfo>>>,
     pub tarballs: ListPane<FileEntry>,
     pub artifacts: ListPane<ArtifactRow>,
+    /// What takes space (the Disk pane), and why the daemon's part is missing when it is.
+    pub disk: ListPane<du::Item>,
+    pub disk_daemon: LoadState<()>,
     /// The remote listing: the repository, or why there is none.
     pub remote: LoadState<String>,
     /// Download jobs whose images load when they finish.
@@ -169,6 +184,8 @@ pub struct App {
     pub notice: Option<Notice>,
     /// Terminal size (columns, rows), for layout-dependent input (page size, mouse).
     pub size: (u16, u16),
+    /// The signal that ended the session (SIGTERM, SIGHUP), for the exit code.
+    pub stopped_by: Option<i32>,
     dirty: bool,
     quit: bool,
 }
@@ -182,10 +199,14 @@ impl App {
             mode: Mode::Normal,
             daemon: LoadState::Loading,
             holdings: LoadState::Loading,
+            image_rows: Vec::new(),
             images: ListPane::default(),
+            per_tag: true,
             image_info: HashMap::new(),
             tarballs: ListPane::default(),
             artifacts: ListPane::default(),
+            disk: ListPane::default(),
+            disk_daemon: LoadState::Loading,
             remote: LoadState::Loading,
             load_after: HashSet::new(),
             watch: LoadState::Loading,
@@ -195,6 +216,7 @@ impl App {
             detail_image: 0,
             notice: None,
             size: (80, 24),
+            stopped_by: None,
             dirty: true,
             quit: false,
         }
@@ -238,115 +260,5 @@ impl App {
     /// True while a job runs: the loop ticks (to sample progress) only then.
     pub fn needs_tick(&self) -> bool {
         self.jobs.any_running()
-    }
-
-    /// The file list of a pane (Tarballs only: Artifacts mixes local and remote rows).
-    pub fn files(&self, pane: PaneId) -> Option<&ListPane<FileEntry>> {
-        (pane == PaneId::Tarballs).then_some(&self.tarballs)
-    }
-
-    /// The cursor of a pane's list.
-    pub fn cursor(&self, pane: PaneId) -> Cursor {
-        match pane {
-            PaneId::Images => self.images.cursor,
-            PaneId::Tarballs => self.tarballs.cursor,
-            PaneId::Artifacts => self.artifacts.cursor,
-        }
-    }
-
-    pub fn cursor_mut(&mut self, pane: PaneId) -> &mut Cursor {
-        match pane {
-            PaneId::Images => &mut self.images.cursor,
-            PaneId::Tarballs => &mut self.tarballs.cursor,
-            PaneId::Artifacts => &mut self.artifacts.cursor,
-        }
-    }
-
-    pub fn set_filter(&mut self, pane: PaneId, text: String) {
-        match pane {
-            PaneId::Images => self.images.set_filter(text),
-            PaneId::Tarballs => self.tarballs.set_filter(text),
-            PaneId::Artifacts => self.artifacts.set_filter(text),
-        }
-    }
-
-    /// Number of visible rows and the filter text of the current pane.
-    pub fn current_len(&self) -> usize {
-        match self.pane {
-            PaneId::Images => self.images.visible_len(),
-            PaneId::Tarballs => self.tarballs.visible_len(),
-            PaneId::Artifacts => self.artifacts.visible_len(),
-        }
-    }
-
-    pub fn current_filter(&self) -> &str {
-        match self.pane {
-            PaneId::Images => &self.images.filter,
-            PaneId::Tarballs => &self.tarballs.filter,
-            PaneId::Artifacts => &self.artifacts.filter,
-        }
-    }
-
-    pub fn selected_image(&self) -> Option<&ImageRow> {
-        (self.pane == PaneId::Images)
-            .then(|| self.images.selected())
-            .flatten()
-    }
-
-    pub fn selected_file(&self) -> Option<&FileEntry> {
-        match self.pane {
-            PaneId::Images => None,
-            PaneId::Tarballs => self.tarballs.selected(),
-            PaneId::Artifacts => self.artifacts.selected().and_then(ArtifactRow::local),
-        }
-    }
-
-    /// True when the daemon already has this archive image (see `daemon::holdings`).
-    pub fn in_daemon(&self, image: &ImageInfo) -> bool {
-        self.holdings.ready().is_some_and(|h| h.has_image(image))
-    }
-
-    /// True when every image of a report is already in the daemon.
-    pub fn report_loaded(&self, report: &ArchiveReport) -> bool {
-        !report.images.is_empty() && report.images.iter().all(|i| self.in_daemon(i))
-    }
-
-    /// Layers of `image` the daemon has: (present count, bytes still to send).
-    pub fn layers_present(&self, image: &ImageInfo) -> Option<(usize, u64)> {
-        let holdings = self.holdings.ready()?;
-        let mut have = 0;
-        let mut send = 0;
-        for (layer, present) in image.layers.iter().zip(holdings.layers_present(image)) {
-            if present {
-                have += 1;
-            } else {
-                send += layer.size;
-            }
-        }
-        Some((have, send))
-    }
-
-    /// Layers in the detail area of the selected item (what j/k scroll there).
-    pub fn detail_len(&self) -> usize {
-        match self.pane {
-            PaneId::Images => self
-                .selected_image()
-                .and_then(|r| self.image_info.get(&r.id))
-                .and_then(|s| s.ready())
-                .map_or(0, |i| i.layers.len()),
-            _ => self
-                .selected_file()
-                .and_then(|f| f.report.ready())
-                .and_then(|r| r.images.get(self.detail_image))
-                .map_or(0, |i| i.layers.len()),
-        }
-    }
-
-    /// The jobs cursor, falling back to the newest job.
-    pub fn selected_job(&self) -> Option<JobId> {
-        let snaps = self.jobs.snapshots();
-        self.job_cursor
-            .filter(|id| snaps.iter().any(|s| s.id == *id))
-            .or_else(|| snaps.last().map(|s| s.id))
     }
 }

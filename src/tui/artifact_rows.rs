@@ -46,6 +46,28 @@ impl Filterable for ArtifactRow {
             }
         }
     }
+    fn sort_name(&self) -> String {
+        match self {
+            ArtifactRow::Local(entry) => entry.sort_name(),
+            ArtifactRow::Remote(a) => a.name.clone(),
+        }
+    }
+    fn sort_size(&self) -> u64 {
+        match self {
+            ArtifactRow::Local(entry) => entry.sort_size(),
+            ArtifactRow::Remote(a) => a.size_in_bytes,
+        }
+    }
+    fn sort_time(&self) -> i64 {
+        match self {
+            ArtifactRow::Local(entry) => entry.sort_time(),
+            ArtifactRow::Remote(a) => a
+                .created_at
+                .as_deref()
+                .and_then(super::format::rfc3339_secs)
+                .unwrap_or(0),
+        }
+    }
 }
 
 /// The remote listing: which repository, or why there is none.
@@ -142,7 +164,10 @@ impl App {
                     .iter()
                     .filter(|r| r.remote().is_some())
                     .count();
-                (format!("remote: {n} artifact(s) of {repo}"), false)
+                (
+                    format!("remote: {} of {repo}", crate::units::count(n, "artifact")),
+                    false,
+                )
             }
             LoadState::Failed(reason) => (format!("remote: {reason}"), true),
         }

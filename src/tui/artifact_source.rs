@@ -28,6 +28,7 @@ pub fn find(roots: &[PathBuf], cwd: &Path) -> Vec<FoundFile> {
                 path: artifact.path,
                 kind: FileKind::Artifact,
                 stamp,
+                link: None,
             });
         }
     }
@@ -73,6 +74,7 @@ pub fn group_run_folders(
         stamp: stamp_of(&dir),
         path: dir,
         kind: FileKind::Artifact,
+        link: None,
     }));
     out
 }
@@ -186,6 +188,7 @@ mod tests {
                 size: 1,
                 mtime_ns: 1,
             },
+            link: None,
         };
         let found = [
             "loose.tar",

@@ -10,7 +10,8 @@ use futures_util::stream::BoxStream;
 
 use crate::archive::ImageInfo;
 use crate::daemon::{EngineKind, Holdings, ImageRow};
-use crate::transfer::{JobContext, JobResult};
+use crate::du;
+use crate::transfer::{JobContext, JobResult, SaveRequest};
 
 /// Where the daemon is and what it runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,11 +46,29 @@ pub trait Backend: Send + Sync + 'static {
     fn inspect_image(&self, id: String) -> Reply<ImageInfo>;
     /// What the daemon holds: the one identity for marks and layer counts.
     fn holdings(&self) -> Reply<Holdings>;
-    /// Load an image file (tarball, compressed tarball, artifact zip) as a job.
-    fn load(&self, path: PathBuf, ctx: JobContext) -> JobReply;
-    /// Save an image (by ID or tag) to `dest` as a job.
-    fn save(&self, image: String, dest: PathBuf, ctx: JobContext) -> JobReply;
+    /// Load an image file (tarball, compressed tarball, artifact zip) as a job; with a `tag`,
+    /// the loaded image is named so and the archive's own tags stay as they were.
+    fn load(&self, path: PathBuf, tag: Option<String>, ctx: JobContext) -> JobReply;
+    /// Save images (by ID or tag) into one tarball as a job.
+    fn save(&self, req: SaveRequest, ctx: JobContext) -> JobReply;
+    /// Remove an image with every tag it has.
     fn remove_image(&self, id: String) -> Reply<()>;
+    /// Give the image `id` the name `name` (`repo:tag`); a name another image had moves here.
+    fn tag_image(&self, _id: String, _name: String) -> Reply<()> {
+        unsupported("tagging")
+    }
+    /// Remove one name; the image goes with its last one.
+    fn untag(&self, _name: String) -> Reply<()> {
+        unsupported("untagging")
+    }
+    /// The daemon's images by use (dangling, unused, in use), for the Disk pane.
+    fn disk_use(&self) -> Reply<Vec<du::Item>> {
+        unsupported("disk use")
+    }
+    /// Remove dangling and unused images (each with every tag): one result per image.
+    fn clean_images(&self, _items: Vec<du::Item>) -> Reply<Vec<(du::Item, Result<(), String>)>> {
+        unsupported("cleaning")
+    }
     /// Image events from `since` (Unix seconds, fractional) on. The default never yields:
     /// a backend without events is simply not followed live.
     fn image_events(&self, _since: String) -> Events {
@@ -58,6 +77,10 @@ pub trait Backend: Send + Sync + 'static {
 }
 
 pub type SharedBackend = Arc<dyn Backend>;
+
+fn unsupported<T: Send + 'static>(what: &'static str) -> Reply<T> {
+    Box::pin(async move { Err(format!("{what} is not supported by this backend")) })
+}
 
 /// A backend for when there is no daemon support at all: every call explains why.
 pub struct NoDaemon(pub String);
@@ -87,10 +110,10 @@ impl Backend for NoDaemon {
     fn holdings(&self) -> Reply<Holdings> {
         self.fail()
     }
-    fn load(&self, _path: PathBuf, _ctx: JobContext) -> JobReply {
+    fn load(&self, _path: PathBuf, _tag: Option<String>, _ctx: JobContext) -> JobReply {
         self.fail_job()
     }
-    fn save(&self, _image: String, _dest: PathBuf, _ctx: JobContext) -> JobReply {
+    fn save(&self, _req: SaveRequest, _ctx: JobContext) -> JobReply {
         self.fail_job()
     }
     fn remove_image(&self, _id: String) -> Reply<()> {

@@ -130,8 +130,8 @@ mod tests {
             list_images() -> crate::tui::backend::Reply<Vec<crate::daemon::ImageRow>>;
             inspect_image(id: String) -> crate::tui::backend::Reply<crate::archive::ImageInfo>;
             holdings() -> crate::tui::backend::Reply<crate::daemon::Holdings>;
-            load(path: std::path::PathBuf, ctx: crate::transfer::JobContext) -> crate::tui::backend::JobReply;
-            save(image: String, dest: std::path::PathBuf, ctx: crate::transfer::JobContext) -> crate::tui::backend::JobReply;
+            load(path: std::path::PathBuf, tag: Option<String>, ctx: crate::transfer::JobContext) -> crate::tui::backend::JobReply;
+            save(req: crate::transfer::SaveRequest, ctx: crate::transfer::JobContext) -> crate::tui::backend::JobReply;
             remove_image(id: String) -> crate::tui::backend::Reply<()>;
         }
         fn image_events(&self, _since: String) -> Events {

@@ -2,16 +2,16 @@
 //! The connection is made (and the endpoint resolved again) on every refresh; the other calls
 //! use the last one, connecting first when there is none yet.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
-use bollard::query_parameters::{EventsOptions, RemoveImageOptions};
+use bollard::query_parameters::EventsOptions;
 use futures_util::StreamExt;
 
 use super::backend::{Backend, DaemonEvent, DaemonInfo, Events, JobReply, Reply};
 use crate::archive::ImageInfo;
 use crate::daemon::{self, Daemon, Holdings, ImageRow};
-use crate::transfer::{self, JobContext, JobOutcome, LoadOptions, SaveCompression, SaveRequest};
+use crate::transfer::{self, JobContext, JobOutcome, LoadOptions, SaveRequest};
 
 pub struct DockerBackend {
     /// `--host` from the command line.
@@ -60,21 +60,6 @@ where
     tokio::task::spawn_blocking(move || handle.block_on(make()))
         .await
         .map_err(|e| format!("daemon task failed: {e}"))?
-}
-
-/// The compression a file name asks for: `.gz`/`.tgz` gzip, `.zst` zstd, else none.
-pub fn compression_for(path: &Path) -> SaveCompression {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
-    if name.ends_with(".gz") || name.ends_with(".tgz") {
-        SaveCompression::Gzip
-    } else if name.ends_with(".zst") || name.ends_with(".zstd") {
-        SaveCompression::Zstd
-    } else {
-        SaveCompression::None
-    }
 }
 
 impl Backend for DockerBackend {
@@ -133,38 +118,31 @@ impl Backend for DockerBackend {
         })
     }
 
-    fn load(&self, path: PathBuf, ctx: JobContext) -> JobReply {
+    fn load(&self, path: PathBuf, tag: Option<String>, ctx: JobContext) -> JobReply {
         let daemon = self.daemon();
         Box::pin(async move {
             let daemon = daemon.await?;
-            let report = transfer::load(&ctx, &daemon, &path, LoadOptions::default()).await?;
+            let opts = LoadOptions { full: false };
+            let report = transfer::load_as(&ctx, &daemon, &path, opts, tag.as_deref()).await?;
             Ok(report.outcome())
         })
     }
 
-    fn save(&self, image: String, dest: PathBuf, ctx: JobContext) -> JobReply {
+    /// The request as the dialog confirmed it: a missing folder is created and a file
+    /// replaced only with `force` (the user said yes).
+    fn save(&self, req: SaveRequest, ctx: JobContext) -> JobReply {
         let daemon = self.daemon();
         Box::pin(async move {
             let daemon = daemon.await?;
-            // The export folder may not exist yet.
-            if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
-                tokio::fs::create_dir_all(parent)
-                    .await
-                    .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
-            }
-            let req = SaveRequest {
-                images: vec![image.clone()],
-                compression: compression_for(&dest),
-                dest,
-            };
             let report = transfer::save(&ctx, &daemon, &req).await?;
+            let images = req.images.join(" ");
             Ok(JobOutcome {
                 summary: format!(
-                    "saved {image} to {} ({})",
+                    "saved {images} to {} ({})",
                     report.path.display(),
                     crate::units::bytes(report.file_bytes)
                 ),
-                images: vec![image],
+                images: req.images,
                 files: vec![report.path],
             })
         })
@@ -176,24 +154,53 @@ impl Backend for DockerBackend {
         let daemon = self.daemon();
         Box::pin(async move {
             let daemon = daemon.await?;
-            let inspect = daemon.inspect_raw(&id).await.map_err(|e| e.to_string())?;
-            let mut names: Vec<String> = inspect
-                .repo_tags
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|t| t != "<none>:<none>")
-                .collect();
-            if names.is_empty() {
-                names.push(id.clone());
-            }
-            for name in names {
-                daemon
-                    .meta()
-                    .remove_image(&name, None::<RemoveImageOptions>, None)
-                    .await
-                    .map_err(|e| daemon.error(format!("remove {name}"), e).to_string())?;
-            }
-            Ok(())
+            daemon::tags::remove_image(&daemon, &id)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })
+    }
+
+    fn tag_image(&self, id: String, name: String) -> Reply<()> {
+        let daemon = self.daemon();
+        Box::pin(async move {
+            let daemon = daemon.await?;
+            daemon::tags::tag(&daemon, &id, &name)
+                .await
+                .map_err(|e| e.to_string())
+        })
+    }
+
+    fn untag(&self, name: String) -> Reply<()> {
+        let daemon = self.daemon();
+        Box::pin(async move {
+            let daemon = daemon.await?;
+            daemon::tags::untag(&daemon, &name)
+                .await
+                .map_err(|e| e.to_string())
+        })
+    }
+
+    fn disk_use(&self) -> Reply<Vec<crate::du::Item>> {
+        let daemon = self.daemon();
+        Box::pin(async move {
+            let daemon = daemon.await?;
+            crate::du::daemon_items(&daemon)
+                .await
+                .map_err(|e| e.to_string())
+        })
+    }
+
+    fn clean_images(
+        &self,
+        items: Vec<crate::du::Item>,
+    ) -> Reply<Vec<(crate::du::Item, Result<(), String>)>> {
+        let daemon = self.daemon();
+        Box::pin(async move {
+            let daemon = daemon.await?;
+            crate::du::remove_images(&daemon, &items)
+                .await
+                .map_err(|e| e.to_string())
         })
     }
 
@@ -230,24 +237,5 @@ impl DockerBackend {
                 .boxed()
         });
         connected.boxed()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn save_compression_follows_the_file_name() {
-        assert_eq!(
-            compression_for(Path::new("/x/a.tar.gz")),
-            SaveCompression::Gzip
-        );
-        assert_eq!(compression_for(Path::new("a.TGZ")), SaveCompression::Gzip);
-        assert_eq!(
-            compression_for(Path::new("a.tar.zst")),
-            SaveCompression::Zstd
-        );
-        assert_eq!(compression_for(Path::new("a.tar")), SaveCompression::None);
     }
 }

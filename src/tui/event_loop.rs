@@ -76,9 +76,9 @@ where
                 app.mark_dirty();
                 Vec::new()
             }
-            _ = term.recv() => { app.request_quit(); Vec::new() }
-            _ = hangup.recv() => { app.request_quit(); Vec::new() }
-            _ = interrupt.recv() => { app.request_quit(); Vec::new() }
+            _ = term.recv() => { app.stopped_by = Some(15); app.request_quit(); Vec::new() }
+            _ = hangup.recv() => { app.stopped_by = Some(1); app.request_quit(); Vec::new() }
+            _ = interrupt.recv() => { app.stopped_by = Some(2); app.request_quit(); Vec::new() }
         };
         let mut pending = effects;
         // Take whatever else is already waiting, so a burst costs one redraw.

@@ -18,6 +18,26 @@ pub fn rfc3339_short(text: &str) -> String {
     short.replacen('T', " ", 1)
 }
 
+/// Unix seconds of an RFC 3339 UTC time (`2024-01-02T03:04:05Z`; fractions and offsets ignored).
+pub fn rfc3339_secs(text: &str) -> Option<i64> {
+    let num = |range: std::ops::Range<usize>| text.get(range)?.parse::<i64>().ok();
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hh, mm, ss) = (
+        num(11..13).unwrap_or(0),
+        num(14..16).unwrap_or(0),
+        num(17..19).unwrap_or(0),
+    );
+    // Howard Hinnant's days-from-civil algorithm.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
+}
+
 // Howard Hinnant's days-to-civil algorithm.
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
@@ -79,6 +99,9 @@ mod tests {
             rfc3339_short("2024-01-02T03:04:05.123Z"),
             "2024-01-02 03:04"
         );
+        assert_eq!(rfc3339_secs("2023-11-14T22:13:20Z"), Some(1_700_000_000));
+        assert_eq!(rfc3339_secs("1970-01-01"), Some(0));
+        assert_eq!(rfc3339_secs("soon"), None);
         assert_eq!(fit("abcdef", 4), "abc…");
         assert_eq!(fit("abc", 4), "abc");
         assert_eq!(fit_end("/long/path/file.tar", 9), "…file.tar");

@@ -1,11 +1,13 @@
 //! Key and mouse -> action -> state change. Synchronous and terminal-free: tests call these
-//! directly and look at the state and the returned effects.
+//! directly and look at the state and the returned effects. Dialog keys are in `modal.rs`,
+//! the actions that change things in `actions.rs`.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::app::{App, DeleteTarget, Effect, Focus, Level, Mode, PaneId};
+use super::app::{App, Effect, Focus, Level, Mode, PaneId};
 use super::keymap::Action;
 use super::layout;
+use super::state::{LoadState, SortBy};
 
 impl App {
     pub fn on_resize(&mut self, columns: u16, rows: u16) {
@@ -29,58 +31,11 @@ impl App {
                 Some(action) => self.act(action),
                 None => Vec::new(),
             },
-            Mode::Help => {
-                self.mode = Mode::Normal;
-                Vec::new()
-            }
             Mode::Filter => {
                 self.filter_key(key);
                 Vec::new()
             }
-            Mode::SavePrompt { image, mut input } => {
-                match key.code {
-                    KeyCode::Enter if !input.trim().is_empty() => {
-                        self.mode = Mode::Normal;
-                        let cwd = std::env::current_dir().unwrap_or_default();
-                        let dest = super::config::expand(input.trim(), &cwd);
-                        self.notify(Level::Info, format!("saving {image} to {}", dest.display()));
-                        return vec![Effect::Save { image, dest }];
-                    }
-                    KeyCode::Esc => {
-                        self.mode = Mode::Normal;
-                        return Vec::new();
-                    }
-                    KeyCode::Backspace => {
-                        input.pop();
-                    }
-                    KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                        input.clear();
-                    }
-                    KeyCode::Char(c) => input.push(c),
-                    _ => {}
-                }
-                self.mode = Mode::SavePrompt { image, input };
-                Vec::new()
-            }
-            Mode::ConfirmDelete(target) => {
-                self.mode = Mode::Normal;
-                match key.code {
-                    KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => match target {
-                        DeleteTarget::Image { id, name } => {
-                            self.notify(Level::Info, format!("deleting {name}"));
-                            vec![Effect::RemoveImage(id)]
-                        }
-                        DeleteTarget::File(path) => {
-                            self.notify(Level::Info, format!("deleting {}", path.display()));
-                            vec![Effect::RemoveFile(path)]
-                        }
-                    },
-                    _ => {
-                        self.notify(Level::Info, "delete cancelled");
-                        Vec::new()
-                    }
-                }
-            }
+            mode => self.modal_key(mode, key),
         }
     }
 
@@ -120,12 +75,17 @@ impl App {
             Action::PageDown => return self.step(page),
             Action::Top => return self.step(isize::MIN / 2),
             Action::Bottom => return self.step(isize::MAX / 2),
-            Action::NextPane => return self.switch((self.pane.index() + 1) % 3),
-            Action::PrevPane => return self.switch((self.pane.index() + 2) % 3),
+            Action::NextPane => return self.switch((self.pane.index() + 1) % PaneId::ALL.len()),
+            Action::PrevPane => {
+                let n = PaneId::ALL.len();
+                return self.switch((self.pane.index() + n - 1) % n);
+            }
             Action::ImagesPane => return self.switch(0),
             Action::TarballsPane => return self.switch(1),
             Action::ArtifactsPane => return self.switch(2),
+            Action::DiskPane => return self.switch(3),
             Action::FocusDetails => self.focus = Focus::Details,
+            Action::Inspect => self.mode = Mode::Details { scroll: 0 },
             Action::FocusJobs => {
                 if !self.jobs.is_empty() {
                     self.focus = Focus::Jobs;
@@ -155,8 +115,19 @@ impl App {
                 self.detail_scroll = 0;
             }
             Action::Load => return self.load(),
+            Action::LoadAs => self.load_as(),
             Action::Save => self.save_prompt(),
             Action::Delete => self.confirm_delete(),
+            Action::Tag => self.tag_prompt(),
+            Action::Untag => self.confirm_untag(),
+            Action::Copy => return self.copy_menu(),
+            Action::Mark => {
+                self.mark(false);
+                return self.step(1);
+            }
+            Action::MarkAll => self.mark(true),
+            Action::Sort => self.sort(),
+            Action::ToggleTags => self.toggle_tags(),
             Action::Cancel => match self.selected_job() {
                 Some(id) if self.jobs.cancel(id) => {
                     self.notify(Level::Info, format!("cancelling job {id}"))
@@ -174,11 +145,17 @@ impl App {
                 }
             }
             Action::Refresh => {
-                self.images.status = super::state::LoadState::Loading;
+                self.images.status = LoadState::Loading;
                 self.image_info.clear();
-                self.remote = super::state::LoadState::Loading;
+                self.remote = LoadState::Loading;
                 self.notify(Level::Info, "refreshing");
-                return vec![Effect::RefreshDaemon, Effect::Rescan, Effect::RefreshRemote];
+                let mut effects =
+                    vec![Effect::RefreshDaemon, Effect::Rescan, Effect::RefreshRemote];
+                if self.pane == PaneId::Disk || self.disk.status != LoadState::Loading {
+                    self.disk.status = LoadState::Loading;
+                    effects.push(Effect::DiskUse);
+                }
+                return effects;
             }
             Action::Filter => {
                 self.focus = Focus::List;
@@ -187,6 +164,38 @@ impl App {
             Action::Help => self.mode = Mode::Help,
         }
         Vec::new()
+    }
+
+    /// `o`: the current pane's next order (name, size, age).
+    fn sort(&mut self) {
+        let next = SortBy::next(self.current_sort_and_marks().0);
+        match self.pane {
+            PaneId::Images => self.images.set_sort(next),
+            PaneId::Tarballs => self.tarballs.set_sort(next),
+            PaneId::Artifacts => self.artifacts.set_sort(next),
+            PaneId::Disk => self.disk.set_sort(next),
+        }
+        self.follow_cursor();
+        self.notify(Level::Info, format!("sorted by {}", next.label()));
+    }
+
+    /// `space` (the row) or `v` (all visible rows, or none).
+    fn mark(&mut self, all: bool) {
+        macro_rules! toggle {
+            ($list:expr) => {
+                if all {
+                    $list.toggle_all()
+                } else {
+                    $list.toggle_mark()
+                }
+            };
+        }
+        match self.pane {
+            PaneId::Images => toggle!(self.images),
+            PaneId::Tarballs => toggle!(self.tarballs),
+            PaneId::Artifacts => toggle!(self.artifacts),
+            PaneId::Disk => toggle!(self.disk),
+        }
     }
 
     /// Rows per page in the list.
@@ -236,15 +245,20 @@ impl App {
         self.tarballs.cursor.follow(len, rows);
         let len = self.artifacts.visible_len();
         self.artifacts.cursor.follow(len, rows);
+        let len = self.disk.visible_len();
+        self.disk.cursor.follow(len, rows);
     }
 
     pub(super) fn switch(&mut self, index: usize) -> Vec<Effect> {
-        self.pane = PaneId::ALL[index.min(2)];
+        self.pane = PaneId::ALL[index.min(PaneId::ALL.len() - 1)];
         self.focus = Focus::List;
         self.detail_scroll = 0;
         self.detail_image = 0;
         if self.mode == Mode::Filter {
             self.mode = Mode::Normal;
+        }
+        if self.pane == PaneId::Disk && self.disk.status == LoadState::Loading {
+            return vec![Effect::DiskUse];
         }
         self.inspect_selected()
     }
@@ -257,112 +271,16 @@ impl App {
         if self.image_info.contains_key(&id) {
             return Vec::new();
         }
-        self.image_info
-            .insert(id.clone(), super::state::LoadState::Loading);
+        self.image_info.insert(id.clone(), LoadState::Loading);
         vec![Effect::InspectImage(id)]
     }
 
-    fn load(&mut self) -> Vec<Effect> {
-        if let Some(artifact) = self.selected_remote() {
-            return self.download(artifact.clone());
-        }
-        let Some(entry) = self.selected_file() else {
-            let text = match self.pane {
-                PaneId::Images => "load works on a tarball or an artifact: switch to pane 2 or 3",
-                _ => "nothing selected to load",
-            };
-            self.notify(Level::Info, text);
-            return Vec::new();
-        };
-        let paths = super::artifact_source::load_paths(
-            &entry.file.path,
-            entry.report.ready().map(|r| r.as_ref()),
-        );
-        let single = paths.len() == 1;
-        let effects: Vec<Effect> = paths
-            .into_iter()
-            .map(|path| {
-                let label = if single && path == entry.file.path {
-                    format!("load {}", entry.file.display)
-                } else {
-                    let name = path.file_name().map_or_else(
-                        || path.display().to_string(),
-                        |n| n.to_string_lossy().into_owned(),
-                    );
-                    format!("load {name}")
-                };
-                Effect::Load { path, label }
-            })
-            .collect();
-        let what = if single { "a load" } else { "loads" };
-        self.notify(
-            Level::Info,
-            format!("started {what} of {}", entry.file.display),
-        );
-        effects
-    }
-
-    fn save_prompt(&mut self) {
-        let Some(row) = self.selected_image() else {
-            self.notify(
-                Level::Info,
-                "save works on a daemon image: switch to pane 1",
-            );
-            return;
-        };
-        let image = row.tags.first().cloned().unwrap_or_else(|| row.id.clone());
-        let name: String = image
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        let name = name.trim_start_matches("sha256_");
-        let input = self
-            .config
-            .export_folder
-            .join(format!("{name}.tar"))
-            .to_string_lossy()
-            .into_owned();
-        self.mode = Mode::SavePrompt { image, input };
-    }
-
-    fn confirm_delete(&mut self) {
-        let target = match self.pane {
-            PaneId::Images => self.selected_image().map(|r| DeleteTarget::Image {
-                id: r.id.clone(),
-                name: r
-                    .tags
-                    .first()
-                    .cloned()
-                    .unwrap_or_else(|| crate::units::short_id(&r.id).to_string()),
-            }),
-            _ if self.selected_remote().is_some() => {
-                return self.notify(
-                    Level::Info,
-                    "a remote artifact is deleted on GitHub, not here (its local copy can be)",
-                );
-            }
-            _ => self
-                .selected_file()
-                .map(|f| DeleteTarget::File(f.file.path.clone())),
-        };
-        match target {
-            Some(t) => self.mode = Mode::ConfirmDelete(t),
-            None => self.notify(Level::Info, "nothing selected to delete"),
-        }
-    }
-
     /// The tab titles, also used by the renderer: a count, `…` while loading, `!` on failure.
-    pub fn tab_labels(&self) -> [String; 3] {
+    pub fn tab_labels(&self) -> [String; 4] {
         fn count<R>(list: &super::state::ListPane<R>) -> String {
             match (&list.status, list.visible_len()) {
-                (super::state::LoadState::Loading, 0) => "…".to_string(),
-                (super::state::LoadState::Failed(_), _) => "!".to_string(),
+                (LoadState::Loading, 0) => "…".to_string(),
+                (LoadState::Failed(_), _) => "!".to_string(),
                 (_, n) => n.to_string(),
             }
         }
@@ -370,6 +288,7 @@ impl App {
             format!("1 Images {}", count(&self.images)),
             format!("2 Tarballs {}", count(&self.tarballs)),
             format!("3 Artifacts {}", count(&self.artifacts)),
+            format!("4 Disk {}", count(&self.disk)),
         ]
     }
 }

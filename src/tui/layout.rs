@@ -31,9 +31,10 @@ pub fn areas(area: Rect, job_count: usize) -> Areas {
     ])
     .areas(area);
     let (direction, split) = if area.width >= SIDE_BY_SIDE_MIN_WIDTH {
+        // Half each: long image names and file paths need the room as much as the details.
         (
             Direction::Horizontal,
-            [Constraint::Percentage(45), Constraint::Percentage(55)],
+            [Constraint::Percentage(50), Constraint::Percentage(50)],
         )
     } else {
         (

@@ -5,24 +5,33 @@
 //! the outside world is an [`Effect`] the [`worker`] runs. The [`event_loop`] draws only
 //! when the App is dirty.
 
+mod actions;
 pub mod app;
 pub mod artifact_rows;
 pub mod artifact_source;
 pub mod backend;
+mod cleanup;
+pub mod clipboard;
 pub mod config;
 pub mod daemon_events;
+pub mod dialogs;
+mod disk;
 pub mod docker;
 pub mod event_loop;
 pub mod format;
+pub mod image_rows;
 pub mod input;
 pub mod key;
 pub mod keymap;
 pub mod layout;
+pub mod list;
+mod modal;
 pub mod mouse;
 pub mod panes;
 pub mod remote;
 pub mod render;
 pub mod scan;
+mod selection;
 pub mod state;
 pub mod terminal;
 pub mod theme;
@@ -68,16 +77,19 @@ pub fn default_backend(host: Option<String>) -> SharedBackend {
 /// `haul` with no subcommand; `host` is `--host` (else `DOCKER_HOST`, the docker context...).
 pub fn run(host: Option<String>) -> ExitCode {
     match run_with(default_backend(host)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(None) => ExitCode::SUCCESS,
+        // Stopped by a signal: the terminal is restored, the exit status says which (143...).
+        Ok(Some(signal)) => ExitCode::from((128 + signal) as u8),
         Err(e) => {
-            eprintln!("haul: {e}");
+            eprintln!("error: {}", e.to_string().replace('\n', " "));
             ExitCode::FAILURE
         }
     }
 }
 
-/// Load the config (refusing to start on a bad one), then run until quit.
-pub fn run_with(backend: SharedBackend) -> Result<(), TuiError> {
+/// Load the config (refusing to start on a bad one), then run until quit. Returns the signal
+/// that ended the session, if one did.
+pub fn run_with(backend: SharedBackend) -> Result<Option<i32>, TuiError> {
     let cwd = std::env::current_dir().map_err(TuiError::Cwd)?;
     let config = Config::load(&cwd, no_color())?;
     use std::io::IsTerminal;
@@ -94,7 +106,11 @@ pub fn run_with(backend: SharedBackend) -> Result<(), TuiError> {
     result
 }
 
-async fn session(config: Config, backend: SharedBackend, cwd: PathBuf) -> Result<(), TuiError> {
+async fn session(
+    config: Config,
+    backend: SharedBackend,
+    cwd: PathBuf,
+) -> Result<Option<i32>, TuiError> {
     let (msg_tx, job_tx, channels) = event_loop::channels();
     let (scan_tx, scan_rx) = tokio::sync::mpsc::channel(1);
     let scanner = scan::Scanner::new(config.scan_folders.clone(), config.scan_depth, cwd.clone())
@@ -112,5 +128,6 @@ async fn session(config: Config, backend: SharedBackend, cwd: PathBuf) -> Result
     let (mut terminal, guard) = terminal::enter()?;
     let result = event_loop::run(&mut terminal, &mut app, &worker, channels).await;
     drop(guard);
-    Ok(result?)
+    result?;
+    Ok(app.stopped_by)
 }

@@ -113,11 +113,17 @@ impl Scanner {
             };
             if let Some(kind) = kind {
                 let display = display_path(&path, &self.cwd);
+                let link = path
+                    .symlink_metadata()
+                    .is_ok_and(|m| m.file_type().is_symlink())
+                    .then(|| std::fs::read_link(&path).ok())
+                    .flatten();
                 out.push(FoundFile {
                     path,
                     display,
                     kind,
                     stamp,
+                    link,
                 });
             }
         }
@@ -146,11 +152,21 @@ fn walk(dir: &Path, depth: usize, budget: &mut usize, seen: &mut BTreeMap<PathBu
         *budget -= 1;
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        // Symlinks are not followed (no loops); unreadable entries are skipped.
+        // Links to folders are not followed (no loops); a link to a file is listed under its
+        // own name (and marked as a link); unreadable entries are skipped.
         let Ok(kind) = entry.file_type() else {
             continue;
         };
         let path = entry.path();
+        if kind.is_symlink() {
+            if let Ok(meta) = std::fs::metadata(&path)
+                && meta.is_file()
+                && meta.len() >= 32
+            {
+                seen.insert(path, stamp_of(&meta));
+            }
+            continue;
+        }
         if kind.is_dir() {
             if name.starts_with('.') || SKIP_DIRS.contains(&name.as_ref()) {
                 continue;
@@ -313,5 +329,22 @@ mod tests {
         // Depth 0 does not descend.
         let mut shallow = Scanner::new(vec![dir.path().to_path_buf()], 0, dir.path().to_path_buf());
         assert_eq!(shallow.scan().len(), 3);
+
+        // A link to a tarball is listed under its own name, marked with its target; a link
+        // to a folder is not followed.
+        std::os::unix::fs::symlink(dir.path().join("image.bin"), dir.path().join("link.tar"))
+            .expect("symlink");
+        std::os::unix::fs::symlink(dir.path().join("deep"), dir.path().join("loop")).expect("ln");
+        let found = shallow.scan();
+        let link = found
+            .iter()
+            .find(|f| f.display == "link.tar")
+            .expect("the link is listed");
+        assert_eq!(link.kind, FileKind::Tarball);
+        assert_eq!(
+            link.link.as_deref(),
+            Some(dir.path().join("image.bin").as_path())
+        );
+        assert!(!found.iter().any(|f| f.display.starts_with("loop")));
     }
 }

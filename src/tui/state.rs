@@ -1,8 +1,10 @@
-//! Building blocks of the App's state: load states, a list cursor, a filtered list pane.
+//! Building blocks of the App's state: load states, a list cursor, found files.
 
 use std::path::PathBuf;
 
 use crate::archive::ArchiveReport;
+
+pub use super::list::{Filterable, ListPane, SortBy};
 
 /// Where a pane's (or one item's) data is.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,100 +62,6 @@ impl Cursor {
     }
 }
 
-/// A row in one of the list panes.
-pub trait Filterable {
-    /// A stable identity, to keep the selection across refreshes.
-    fn key(&self) -> String;
-    /// True when the row matches a lower-case filter text.
-    fn matches(&self, needle: &str) -> bool;
-}
-
-/// A list pane: its load state, its rows, the filter and the cursor over the visible rows.
-#[derive(Debug, Clone)]
-pub struct ListPane<R> {
-    pub status: LoadState<()>,
-    pub rows: Vec<R>,
-    pub filter: String,
-    pub cursor: Cursor,
-    visible: Vec<usize>,
-}
-
-impl<R> ListPane<R> {
-    /// Rows left after filtering.
-    pub fn visible_len(&self) -> usize {
-        self.visible.len()
-    }
-}
-
-impl<R> Default for ListPane<R> {
-    fn default() -> Self {
-        ListPane {
-            status: LoadState::Loading,
-            rows: Vec::new(),
-            filter: String::new(),
-            cursor: Cursor::default(),
-            visible: Vec::new(),
-        }
-    }
-}
-
-impl<R: Filterable> ListPane<R> {
-    /// Replace the rows, keeping the selected row selected when it is still there.
-    pub fn set_rows(&mut self, rows: Vec<R>) {
-        let keep = self.selected().map(|r| r.key());
-        self.rows = rows;
-        self.status = LoadState::Ready(());
-        self.refilter();
-        if let Some(key) = keep
-            && let Some(pos) = self.visible.iter().position(|&i| self.rows[i].key() == key)
-        {
-            self.cursor.selected = pos;
-        }
-        let len = self.visible.len();
-        self.cursor.to(self.cursor.selected, len);
-    }
-
-    pub fn fail(&mut self, reason: String) {
-        self.rows.clear();
-        self.visible.clear();
-        self.cursor = Cursor::default();
-        self.status = LoadState::Failed(reason);
-    }
-
-    pub fn set_filter(&mut self, filter: String) {
-        self.filter = filter;
-        self.refilter();
-        self.cursor = Cursor::default();
-    }
-
-    pub fn refilter(&mut self) {
-        let needle = self.filter.to_lowercase();
-        self.visible = self
-            .rows
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| needle.is_empty() || r.matches(&needle))
-            .map(|(i, _)| i)
-            .collect();
-    }
-
-    /// Rows after filtering, in order.
-    pub fn visible(&self) -> impl Iterator<Item = &R> {
-        self.visible.iter().map(|&i| &self.rows[i])
-    }
-
-    pub fn selected(&self) -> Option<&R> {
-        self.visible
-            .get(self.cursor.selected)
-            .map(|&i| &self.rows[i])
-    }
-
-    pub fn selected_mut(&mut self) -> Option<&mut R> {
-        let i = *self.visible.get(self.cursor.selected)?;
-        self.rows.get_mut(i)
-    }
-}
-
 /// When a file was last seen changing: re-inspect only when this differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Stamp {
@@ -178,6 +86,8 @@ pub struct FoundFile {
     pub display: String,
     pub kind: FileKind,
     pub stamp: Stamp,
+    /// Where a symbolic link points (the file is listed under the link's own name).
+    pub link: Option<PathBuf>,
 }
 
 /// A row of the Tarballs or Artifacts pane.
@@ -191,6 +101,15 @@ impl Filterable for FileEntry {
     fn key(&self) -> String {
         self.file.path.to_string_lossy().into_owned()
     }
+    fn sort_name(&self) -> String {
+        self.file.display.clone()
+    }
+    fn sort_size(&self) -> u64 {
+        self.file.stamp.size
+    }
+    fn sort_time(&self) -> i64 {
+        (self.file.stamp.mtime_ns / 1_000_000_000) as i64
+    }
     fn matches(&self, needle: &str) -> bool {
         self.file.display.to_lowercase().contains(needle)
             || self.report.ready().is_some_and(|r| {
@@ -199,15 +118,6 @@ impl Filterable for FileEntry {
                         || i.id.contains(needle)
                 })
             })
-    }
-}
-
-impl Filterable for crate::daemon::ImageRow {
-    fn key(&self) -> String {
-        self.id.clone()
-    }
-    fn matches(&self, needle: &str) -> bool {
-        self.id.contains(needle) || self.tags.iter().any(|t| t.to_lowercase().contains(needle))
     }
 }
 

@@ -1,7 +1,8 @@
 //! Background results -> state. Each message marks the App dirty only when it changed something.
 
-use super::app::{App, Effect, Level, Msg};
+use super::app::{App, Effect, Level, Msg, PaneId};
 use super::artifact_rows::ArtifactRow;
+use super::image_rows::ImageEntry;
 use super::state::{FileEntry, FileKind, FoundFile, LoadState};
 use crate::transfer::{JobEvent, Phase};
 
@@ -16,7 +17,8 @@ impl App {
                 self.daemon = LoadState::Failed(reason);
             }
             Msg::Images(Ok(rows)) => {
-                self.images.set_rows(rows);
+                self.images.set_rows(ImageEntry::rows(&rows, self.per_tag));
+                self.image_rows = rows;
                 self.follow_cursor();
                 return self.inspect_selected();
             }
@@ -34,7 +36,7 @@ impl App {
             Msg::Job(event) => return self.job_event(event),
             Msg::Done(Ok(text)) => {
                 self.notify(Level::Info, text);
-                return vec![Effect::RefreshDaemon];
+                return self.after_change(vec![Effect::RefreshDaemon]);
             }
             Msg::Done(Err(text)) => self.notify(Level::Error, text),
             Msg::Remote(result) => self.set_remote(result),
@@ -50,6 +52,7 @@ impl App {
                         Effect::Load {
                             path,
                             label: format!("load {label}: {shown}"),
+                            tag: None,
                         }
                     })
                     .collect();
@@ -61,8 +64,17 @@ impl App {
                 return vec![Effect::RefreshDaemon];
             }
             Msg::Watch(state) => self.watch = LoadState::from_result(state),
+            Msg::DiskUse { daemon, cache } => self.disk_use(daemon, cache),
         }
         Vec::new()
+    }
+
+    /// After something changed the daemon or the disk: the Disk pane follows, once listed.
+    fn after_change(&mut self, mut effects: Vec<Effect>) -> Vec<Effect> {
+        if self.disk.status != LoadState::Loading || self.pane == PaneId::Disk {
+            effects.push(Effect::DiskUse);
+        }
+        effects
     }
 
     fn scanned(&mut self, files: Vec<FoundFile>) {
@@ -154,7 +166,7 @@ impl App {
                     .filter(|s| !s.is_empty())
                     .unwrap_or_else(|| format!("{}: done", snap.label));
                 self.notify(Level::Info, text);
-                vec![Effect::RefreshDaemon, Effect::Rescan]
+                self.after_change(vec![Effect::RefreshDaemon, Effect::Rescan])
             }
             Phase::Failed(reason) => {
                 self.load_after.remove(&id);

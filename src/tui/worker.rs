@@ -44,17 +44,21 @@ impl Worker {
                 // A full queue means a refresh is already pending.
                 let _ = self.scan.try_send(ScanCmd::Refresh);
             }
-            Effect::Load { path, label } => {
-                let id = app
-                    .jobs
-                    .spawn(JobKind::Load, label, move |ctx| backend.load(path, ctx));
+            Effect::Load { path, label, tag } => {
+                let id = app.jobs.spawn(JobKind::Load, label, move |ctx| {
+                    backend.load(path, tag, ctx)
+                });
                 app.job_cursor = Some(id);
             }
-            Effect::Save { image, dest } => {
-                let label = format!("save {image} -> {}", super::format::tilde(&dest));
-                let id = app.jobs.spawn(JobKind::Save, label, move |ctx| {
-                    backend.save(image, dest, ctx)
-                });
+            Effect::Save(req) => {
+                let label = format!(
+                    "save {} -> {}",
+                    req.images.join(" "),
+                    super::format::tilde(&req.dest)
+                );
+                let id = app
+                    .jobs
+                    .spawn(JobKind::Save, label, move |ctx| backend.save(req, ctx));
                 app.job_cursor = Some(id);
             }
             Effect::RemoveImage(id) => {
@@ -65,6 +69,52 @@ impl Worker {
                         .map(|()| format!("deleted image {}", crate::units::short_id(&id)))
                         .map_err(|e| format!("cannot delete image: {e}"));
                     let _ = tx.send(Msg::Done(result));
+                });
+            }
+            Effect::Untag(names) => {
+                tokio::spawn(async move {
+                    let mut done = Vec::new();
+                    for name in names {
+                        if let Err(e) = backend.untag(name.clone()).await {
+                            let _ = tx.send(Msg::Done(Err(format!("cannot untag {name}: {e}"))));
+                            // What was removed before still changed the daemon.
+                            let _ = tx.send(Msg::ImagesChanged);
+                            return;
+                        }
+                        done.push(name);
+                    }
+                    let _ = tx.send(Msg::Done(Ok(format!("untagged {}", done.join(", ")))));
+                });
+            }
+            Effect::TagImage { id, name } => {
+                tokio::spawn(async move {
+                    let result = backend
+                        .tag_image(id.clone(), name.clone())
+                        .await
+                        .map(|()| format!("tagged {} as {name}", crate::units::short_id(&id)))
+                        .map_err(|e| format!("cannot tag {name}: {e}"));
+                    let _ = tx.send(Msg::Done(result));
+                });
+            }
+            Effect::Copy(text) => {
+                if let Err(e) = super::clipboard::copy(&text) {
+                    app.notify(Level::Error, format!("cannot copy: {e}"));
+                }
+            }
+            Effect::DiskUse => {
+                tokio::spawn(async move {
+                    let daemon = backend.disk_use().await;
+                    let cache = tokio::task::spawn_blocking(crate::du::cache_items)
+                        .await
+                        .unwrap_or_default();
+                    let _ = tx.send(Msg::DiskUse { daemon, cache });
+                });
+            }
+            Effect::Clean(items) => {
+                let scan = self.scan.clone();
+                tokio::spawn(async move {
+                    let _ = tx.send(Msg::Done(super::cleanup::clean(backend, items).await));
+                    let _ = scan.try_send(ScanCmd::Refresh);
                 });
             }
             Effect::RefreshRemote => {
@@ -104,25 +154,14 @@ impl Worker {
                     let _ = tx.send(Msg::Loadable(msg));
                 });
             }
-            Effect::RemoveFile(path) => {
+            Effect::RemoveFiles(paths) => {
                 let scan = self.scan.clone();
                 tokio::spawn(async move {
-                    let shown = path.display().to_string();
-                    let result = tokio::task::spawn_blocking(move || {
-                        if path.is_dir() {
-                            std::fs::remove_dir_all(&path)
-                        } else {
-                            std::fs::remove_file(&path)
-                        }
-                    })
-                    .await
-                    .map_err(|e| e.to_string())
-                    .and_then(|r| r.map_err(|e| e.to_string()));
-                    let msg = match result {
-                        Ok(()) => Ok(format!("deleted {shown}")),
-                        Err(e) => Err(format!("cannot delete {shown}: {e}")),
-                    };
-                    let _ = tx.send(Msg::Done(msg));
+                    let result =
+                        tokio::task::spawn_blocking(move || super::cleanup::remove_files(&paths))
+                            .await
+                            .unwrap_or_else(|e| Err(format!("cannot delete: {e}")));
+                    let _ = tx.send(Msg::Done(result));
                     let _ = scan.try_send(ScanCmd::Refresh);
                 });
             }

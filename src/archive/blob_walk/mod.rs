@@ -113,30 +113,28 @@ impl<'a> BlobBody<'a> {
     /// Go back to the first byte: true on seekable sources; false on a stream, where the bytes
     /// already read are gone.
     pub fn rewind(&mut self) -> io::Result<bool> {
-        if matches!(self.inner, Inner::Stream(_)) {
-            // The bytes read so far are gone, and stay counted in the running digest.
-            return Ok(false);
-        }
-        if let Some(c) = self.check.take() {
-            self.check = Check::new(&c.blob, &c.expected, c.size);
-        }
-        match &mut self.inner {
+        let rewound = match &mut self.inner {
             Inner::Seek { take, offset, size } => {
                 take.get_mut().seek(SeekFrom::Start(*offset))?;
                 take.set_limit(*size);
-                Ok(true)
+                true
             }
             Inner::File(take, size) => {
                 take.get_mut().seek(SeekFrom::Start(0))?;
                 take.set_limit(*size);
-                Ok(true)
+                true
             }
             Inner::Done => {
                 self.head.set_position(0);
-                Ok(true)
+                true
             }
-            Inner::Stream(_) => Ok(false),
+            // The bytes already read stay hashed: the check goes on with the rest.
+            Inner::Stream(_) => false,
+        };
+        if rewound && let Some(c) = self.check.take() {
+            self.check = Check::new(&c.blob, &c.expected, c.size);
         }
+        Ok(rewound)
     }
 }
 

@@ -296,10 +296,7 @@ fn place(out: &Path, rel: &str, dir: bool) -> Result<PathBuf, String> {
 
 fn write_file(dest: &Path, body: &mut impl Read, mode: u32) -> Result<u64, String> {
     let parent = dest.parent().ok_or("no parent folder")?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".haul-extract-")
-        .tempfile_in(parent)
-        .map_err(|e| e.to_string())?;
+    let mut tmp = crate::partial::create(parent, "extract").map_err(|e| e.to_string())?;
     let bytes = io::copy(body, &mut tmp).map_err(|e| e.to_string())?;
     tmp.persist(dest).map_err(|e| e.error.to_string())?;
     set_mode(dest, mode);

@@ -21,14 +21,17 @@ use std::path::{Path, PathBuf};
 use tokio::sync::oneshot;
 
 use self::plan::{Plan, Route, Source};
-use super::routes::{decompressed, docker_archive};
+use super::recheck::{Recheck, recheck};
+use super::routes::{decompressed, docker_archive, oci_layout};
 use super::types::blocking;
 use super::undo::Snapshot;
 use super::upload::{Sending, Upload, file_body, upload};
 use super::verify::{complete_ids, expected_ids, verify};
-use super::{JobContext, JobId, JobKind, Jobs, LoadMode, LoadOptions, LoadReport, TransferError};
+use super::{
+    JobContext, JobId, JobKind, Jobs, LoadMode, LoadOptions, LoadReport, LoadedImage, TransferError,
+};
 use crate::archive::{self, ArchiveError, ArchiveReport, Problem, StreamedSource};
-use crate::daemon::{Daemon, holdings};
+use crate::daemon::{Daemon, ImageIds, holdings};
 
 /// Load one path. Progress: source bytes read of the route's total.
 pub async fn load(
@@ -54,16 +57,7 @@ pub async fn load(
 
 /// What the source is beyond its listing (blocking: sniffs the file).
 pub(crate) fn source_of(path: &Path, report: &ArchiveReport) -> Result<Source, TransferError> {
-    Ok(Source {
-        streamed: StreamedSource::open(path)?.is_some(),
-        oci_writable: routes_oci_writable(report),
-    })
-}
-
-/// True when haul can write the archive as an OCI layout stream. Not yet: the OCI layout
-/// writer reads blobs through the archive's blob walk.
-fn routes_oci_writable(_report: &ArchiveReport) -> bool {
-    false
+    Ok(Source::of(report, StreamedSource::open(path)?.is_some()))
 }
 
 /// List the path (from the cache when it is there), then send it by the planned route.
@@ -87,10 +81,9 @@ async fn two_pass(
     let planned = plan::choose(engine, &report, &held, opts, source);
     let mut fallback = planned.note.clone();
     if planned.mode == LoadMode::Delta {
-        let expected = expected_ids(engine.ids, &report);
         match send(ctx, daemon, path, &report, &planned, &snapshot, source_len).await {
             Ok(done) => {
-                match verify(daemon, &report, &expected, &done.loaded, "delta load").await {
+                match verify(daemon, &report, &done.expected, &done.loaded, "delta load").await {
                     Ok(()) => return Ok(done.report(path, &planned, source_len)),
                     Err(why) => {
                         snapshot.restore(daemon, &done.loaded).await?;
@@ -112,8 +105,10 @@ async fn two_pass(
 
 /// What one send did, once judged.
 struct Sent {
-    loaded: Vec<crate::transfer::LoadedImage>,
+    loaded: Vec<LoadedImage>,
     sent: u64,
+    /// The engine ID each archive image should now have (see `verify`).
+    expected: Vec<Option<String>>,
 }
 
 impl Sent {
@@ -141,8 +136,8 @@ async fn send(
     snapshot: &Snapshot,
     source_len: u64,
 ) -> Result<Sent, TransferError> {
-    let expected = expected_ids(daemon.engine().ids, report);
-    let loaded = match &plan.route {
+    let mut expected = expected_ids(daemon.engine().ids, report);
+    let (loaded, sent) = match &plan.route {
         Route::AsIs => {
             ctx.progress.set_total(source_len);
             let body = file_body(ctx, path).await?;
@@ -150,7 +145,14 @@ async fn send(
                 body,
                 producer: None,
             };
-            judge(daemon, upload(ctx, daemon, path, sending).await?, snapshot).await?
+            judge(
+                daemon,
+                upload(ctx, daemon, path, sending).await?,
+                snapshot,
+                (report, &expected),
+            )
+            .await?
+            .0
         }
         Route::Decompressed => {
             let owned = path.to_path_buf();
@@ -160,22 +162,51 @@ async fn send(
                     TransferError::Other(format!("{}: not compressed", path.display()))
                 })?;
             let sending = decompressed::sending(ctx, source);
-            judge(daemon, upload(ctx, daemon, path, sending).await?, snapshot).await?
+            judge(
+                daemon,
+                upload(ctx, daemon, path, sending).await?,
+                snapshot,
+                (report, &expected),
+            )
+            .await?
+            .0
         }
         Route::DockerArchive { skip } => {
             let sending = docker_archive::sending(ctx, report, skip).await?;
-            judge(daemon, upload(ctx, daemon, path, sending).await?, snapshot).await?
+            judge(
+                daemon,
+                upload(ctx, daemon, path, sending).await?,
+                snapshot,
+                (report, &expected),
+            )
+            .await?
+            .0
         }
-        Route::OciLayout { .. } => {
-            return Err(TransferError::Other(
-                "the OCI layout route is not available yet".into(),
-            ));
+        Route::OciLayout { skip, how } => {
+            let sending = oci_layout::sending(ctx, report, skip, *how).await?;
+            let (answer, written) = judge(
+                daemon,
+                upload(ctx, daemon, path, sending).await?,
+                snapshot,
+                (report, &expected),
+            )
+            .await?;
+            // The containerd store names an image by the manifest haul wrote for it.
+            if daemon.engine().ids == ImageIds::TargetDigest
+                && let Some(written) = written
+            {
+                expected = written.targets;
+            }
+            answer
         }
     };
-    let sent = loaded.1;
-    let loaded = complete_ids(daemon, &expected, loaded.0).await?;
+    let loaded = complete_ids(daemon, &expected, loaded).await?;
     ctx.progress.set_done(ctx.progress.total());
-    Ok(Sent { loaded, sent })
+    Ok(Sent {
+        loaded,
+        sent,
+        expected,
+    })
 }
 
 /// The engine's answer judged: a producer's error (it explains a broken upload better than the
@@ -185,7 +216,8 @@ async fn judge<T>(
     daemon: &Daemon,
     up: Upload<T>,
     snapshot: &Snapshot,
-) -> Result<(Vec<crate::transfer::LoadedImage>, u64), TransferError> {
+    (report, expected): (&ArchiveReport, &[Option<String>]),
+) -> Result<((Vec<LoadedImage>, u64), Option<T>), TransferError> {
     if let Some(Err(e)) = up.produced {
         if !up.loaded.is_empty() {
             snapshot.restore(daemon, &up.loaded).await?;
@@ -201,6 +233,19 @@ async fn judge<T>(
         });
     }
     if let Some(e) = up.refused {
+        if up.refused_after_upload && up.loaded.is_empty() && !up.cancelled_late {
+            // The whole archive was sent: the engine may have loaded it. Ask again.
+            return match recheck(daemon, report, expected).await {
+                Recheck::Loaded(loaded) => Ok(((loaded, up.sent), None)),
+                Recheck::Absent => Err(TransferError::Other(format!(
+                    "{e}; checked again after the upload: the image is not in the engine"
+                ))),
+                Recheck::Unknown(why) => Err(TransferError::Other(format!(
+                    "the connection to the engine was lost after the upload finished ({e}): the \
+                     daemon may have loaded it; check with `haul images` ({why})"
+                ))),
+            };
+        }
         if !up.loaded.is_empty() {
             snapshot.restore(daemon, &up.loaded).await?;
         }
@@ -214,7 +259,8 @@ async fn judge<T>(
         snapshot.restore(daemon, &up.loaded).await?;
         return Err(TransferError::Other(first.clone()));
     }
-    Ok((up.loaded, up.sent))
+    let produced = up.produced.and_then(Result::ok);
+    Ok(((up.loaded, up.sent), produced))
 }
 
 /// Start a load as a job. The receiver gets the full report when it succeeds.

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use crate::archive::{ArchiveReport, Compression, Container, Format};
+use crate::archive::{ArchiveReport, Compression, Container, Format, OciHow};
 use crate::daemon::{Delta, Engine, EngineKind, Holdings};
 use crate::transfer::{LoadMode, LoadOptions};
 
@@ -16,12 +16,8 @@ pub enum Route {
     Decompressed,
     /// A docker-archive written by haul, without the layer blobs whose diff ID is in `skip`.
     DockerArchive { skip: HashSet<String> },
-    /// An OCI layout written by haul, without the layer blobs whose diff ID is in `skip`;
-    /// `by_diff_id`: manifests name the left-out layers by diff ID (Podman).
-    OciLayout {
-        skip: HashSet<String>,
-        by_diff_id: bool,
-    },
+    /// An OCI layout written by haul, without the layer blobs whose diff ID is in `skip`.
+    OciLayout { skip: HashSet<String>, how: OciHow },
 }
 
 /// A route with what it leaves out.
@@ -41,9 +37,21 @@ pub struct Plan {
 pub struct Source {
     /// A compressed tar or a deflated zip entry: its tar can be sent decompressed in one pass.
     pub streamed: bool,
-    /// haul can write it as an OCI layout stream (every image carries its OCI manifest, or
-    /// every layer's blob digest is known).
-    pub oci_writable: bool,
+    /// Its own `index.json` and manifests can be sent as an OCI layout.
+    pub oci_native: bool,
+    /// Manifests can be written from the listing (every layer's blob digest is known).
+    pub oci_generated: bool,
+}
+
+impl Source {
+    /// From the listing alone (`streamed`: see [`Source::streamed`]).
+    pub fn of(report: &ArchiveReport, streamed: bool) -> Source {
+        Source {
+            streamed,
+            oci_native: crate::archive::native_possible(report),
+            oci_generated: crate::archive::generated_possible(report),
+        }
+    }
 }
 
 fn has_zstd_layers(report: &ArchiveReport) -> bool {
@@ -89,11 +97,6 @@ pub fn accepts_as_is(engine: &Engine, report: &ArchiveReport) -> bool {
     report.container == Container::Tar && outer && accepts_tar(engine, report)
 }
 
-/// True when every image of the archive carries its OCI index entry.
-fn all_oci(report: &ArchiveReport) -> bool {
-    report.images.iter().all(|i| i.target_digest.is_some())
-}
-
 /// A full load: the engine's native route where it has one, else a conversion.
 pub fn full(engine: &Engine, report: &ArchiveReport, source: Source) -> Plan {
     let (route, mode) = if accepts_as_is(engine, report) {
@@ -101,15 +104,14 @@ pub fn full(engine: &Engine, report: &ArchiveReport, source: Source) -> Plan {
     } else if source.streamed && accepts_tar(engine, report) {
         (Route::Decompressed, LoadMode::Decompressed)
     } else if engine.loads.oci_archive
-        && source.oci_writable
-        && all_oci(report)
+        && source.oci_native
         && (engine.kind != EngineKind::Podman || index_entries(report) == 1)
     {
         // A folder or a zip entry of an OCI archive: its own index and manifests, so the
         // image gets the ID a `docker load` of the archive gives.
         let route = Route::OciLayout {
             skip: HashSet::new(),
-            by_diff_id: false,
+            how: OciHow::Native,
         };
         (route, LoadMode::Converted)
     } else {
@@ -177,18 +179,24 @@ pub fn choose(
         note: Some(why),
         ..full_plan.clone()
     };
+    let unknown_digests = || {
+        format!(
+            "no delta on {}: the blob digests of some layers are not known without reading them",
+            engine.kind.label()
+        )
+    };
     let route = match engine.delta {
         Delta::ChainSkip => Route::DockerArchive { skip },
-        Delta::OciLayout | Delta::OciLayoutByDiffId if !source.oci_writable => {
-            return no_delta(format!(
-                "no delta on {}: the blob digests of some layers are not known without reading them",
-                engine.kind.label()
-            ));
-        }
-        Delta::OciLayout => Route::OciLayout {
+        Delta::OciLayout if source.oci_native => Route::OciLayout {
             skip,
-            by_diff_id: false,
+            how: OciHow::Native,
         },
+        Delta::OciLayout if source.oci_generated => Route::OciLayout {
+            skip,
+            how: OciHow::Generated { by_diff_id: false },
+        },
+        Delta::OciLayout => return no_delta(unknown_digests()),
+        Delta::OciLayoutByDiffId if !source.oci_generated => return no_delta(unknown_digests()),
         Delta::OciLayoutByDiffId if report.images.len() > 1 || report.images[0].tags.len() > 1 => {
             return no_delta(format!(
                 "no delta on {}: it loads one image with one name from an OCI layout, this archive has {} image(s) and {} name(s)",
@@ -199,7 +207,7 @@ pub fn choose(
         }
         Delta::OciLayoutByDiffId => Route::OciLayout {
             skip,
-            by_diff_id: true,
+            how: OciHow::Generated { by_diff_id: true },
         },
     };
     let (skipped_layers, skipped_bytes) = match &route {

@@ -58,7 +58,8 @@ fn base_held(kind: EngineKind) -> Holdings {
 
 const OCI_SOURCE: Source = Source {
     streamed: false,
-    oci_writable: true,
+    oci_native: true,
+    oci_generated: true,
 };
 
 #[test]
@@ -81,7 +82,7 @@ fn each_engine_gets_its_native_route_for_a_full_load() {
     );
     let streamed = Source {
         streamed: true,
-        oci_writable: true,
+        ..OCI_SOURCE
     };
     assert_eq!(
         route(&podman, &legacy_gz, streamed),
@@ -115,7 +116,7 @@ fn an_oci_folder_goes_as_an_oci_layout_where_the_engine_loads_oci() {
     assert!(matches!(
         plan.route,
         Route::OciLayout {
-            by_diff_id: false,
+            how: OciHow::Native,
             ..
         }
     ));
@@ -129,9 +130,12 @@ fn an_oci_folder_goes_as_an_oci_layout_where_the_engine_loads_oci() {
 #[test]
 fn deltas_follow_the_engine() {
     let r = report(Format::DockerOciArchive, Compression::None, true);
-    for (kind, by_diff_id) in [
-        (EngineKind::DockerContainerd, Some(false)),
-        (EngineKind::Podman, Some(true)),
+    for (kind, oci_how) in [
+        (EngineKind::DockerContainerd, Some(OciHow::Native)),
+        (
+            EngineKind::Podman,
+            Some(OciHow::Generated { by_diff_id: true }),
+        ),
         (EngineKind::DockerClassic, None),
     ] {
         let plan = choose(
@@ -144,9 +148,9 @@ fn deltas_follow_the_engine() {
         assert_eq!(plan.mode, LoadMode::Delta, "{kind:?}");
         assert_eq!((plan.skipped_layers, plan.skipped_bytes), (1, 100));
         let expected_skip = HashSet::from([diff(1)]);
-        match (plan.route, by_diff_id) {
-            (Route::OciLayout { skip, by_diff_id }, Some(want)) => {
-                assert_eq!(by_diff_id, want);
+        match (plan.route, oci_how) {
+            (Route::OciLayout { skip, how }, Some(want)) => {
+                assert_eq!(how, want);
                 assert_eq!(skip, expected_skip);
             }
             (Route::DockerArchive { skip }, None) => assert_eq!(skip, expected_skip),
@@ -170,10 +174,7 @@ fn no_delta_when_full_asked_nothing_held_or_the_engine_cannot() {
         choose(&c8d, &r, &empty, LoadOptions::default(), OCI_SOURCE).mode,
         LoadMode::AsIs
     );
-    let unknown = Source {
-        streamed: false,
-        oci_writable: false,
-    };
+    let unknown = Source::default();
     let plan = choose(&c8d, &r, &held, LoadOptions::default(), unknown);
     assert_eq!(plan.mode, LoadMode::AsIs);
     assert!(plan.note.is_some_and(|n| n.contains("containerd")));
@@ -190,6 +191,28 @@ fn no_delta_when_full_asked_nothing_held_or_the_engine_cannot() {
     );
     assert_ne!(plan.mode, LoadMode::Delta);
     assert!(plan.note.is_some_and(|n| n.contains("Podman")));
+}
+
+#[test]
+fn a_legacy_archive_on_the_containerd_store_gets_generated_manifests() {
+    let r = report(Format::DockerArchive, Compression::None, false);
+    let c8d = engine(EngineKind::DockerContainerd, "26.1.5");
+    let src = Source::of(&r, false);
+    assert!(!src.oci_native && src.oci_generated);
+    let plan = choose(
+        &c8d,
+        &r,
+        &base_held(EngineKind::DockerContainerd),
+        LoadOptions::default(),
+        src,
+    );
+    assert!(matches!(
+        plan.route,
+        Route::OciLayout {
+            how: OciHow::Generated { by_diff_id: false },
+            ..
+        }
+    ));
 }
 
 #[test]

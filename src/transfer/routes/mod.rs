@@ -4,3 +4,4 @@
 
 pub mod decompressed;
 pub mod docker_archive;
+pub mod oci_layout;

@@ -61,11 +61,16 @@ impl TableRow for FileEntry {
                 (mark, Line::from(names.join(", ")), fmt)
             }
         };
+        // A link is shown as `ls -F` does: `name@` (its target is in the details).
+        let shown = match &self.file.link {
+            Some(_) => format!("{}@", self.file.display),
+            None => self.file.display.clone(),
+        };
         let mut cells = vec![
             Cell::from(mark),
             // The file column gets 40% of the table (less the selection mark).
             Cell::from(crate::tui::format::fit_end(
-                &self.file.display,
+                &shown,
                 (width.saturating_sub(1) as usize * 40 / 100)
                     .saturating_sub(1)
                     .max(8),

@@ -1,6 +1,7 @@
-//! The three list panes: their rows (via the shared table widget) and their titles.
+//! The four list panes: their rows (via the shared table widget) and their titles.
 
 mod artifacts;
+mod disk;
 mod files;
 mod images;
 
@@ -32,16 +33,22 @@ pub fn draw_list(frame: &mut Frame<'_>, app: &App, area: Rect) {
     }
     tabs.pop();
     let filter = app.current_filter();
-    let badge = if app.mode == Mode::Filter {
-        Some(Line::from(vec![
-            Span::styled(" /", theme.accent()),
-            Span::raw(format!("{filter}▏ ")),
-        ]))
+    let (sort, marked) = app.current_sort_and_marks();
+    let mut badges: Vec<Span<'static>> = Vec::new();
+    if marked > 0 {
+        badges.push(Span::styled(format!(" {marked} marked "), theme.accent()));
+    }
+    if let Some(by) = sort {
+        badges.push(Span::raw(format!(" by {} ", by.label())));
+    }
+    if app.mode == Mode::Filter {
+        badges.push(Span::styled(" /", theme.accent()));
+        badges.push(Span::raw(format!("{filter}▏ ")));
     } else if !filter.is_empty() {
-        Some(Line::from(format!(" filter: {filter} ")))
-    } else {
-        None
-    };
+        badges.push(Span::raw(format!(" filter: {filter} ")));
+    }
+    let badge = (!badges.is_empty()).then(|| Line::from(badges));
+    let marks = marked > 0;
     let framing = |status, empty_text, footer| Framing {
         title: Line::from(tabs.clone()),
         badge: badge.clone(),
@@ -50,6 +57,7 @@ pub fn draw_list(frame: &mut Frame<'_>, app: &App, area: Rect) {
         status,
         empty_text,
         footer,
+        marks,
     };
     let ctx = RowCtx { app };
     match app.pane {
@@ -63,7 +71,7 @@ pub fn draw_list(frame: &mut Frame<'_>, app: &App, area: Rect) {
                 frame,
                 area,
                 framing(&app.images.status, text, watch_line(app)),
-                app.images.visible(),
+                app.images.visible_marked(),
                 &ctx,
                 app.images.cursor,
                 theme,
@@ -79,7 +87,7 @@ pub fn draw_list(frame: &mut Frame<'_>, app: &App, area: Rect) {
                 frame,
                 area,
                 framing(&app.tarballs.status, text, None),
-                app.tarballs.visible(),
+                app.tarballs.visible_marked(),
                 &ctx,
                 app.tarballs.cursor,
                 theme,
@@ -98,9 +106,32 @@ pub fn draw_list(frame: &mut Frame<'_>, app: &App, area: Rect) {
                 frame,
                 area,
                 framing(&app.artifacts.status, text, Some(footer)),
-                app.artifacts.visible(),
+                app.artifacts.visible_marked(),
                 &ctx,
                 app.artifacts.cursor,
+                theme,
+            );
+        }
+        PaneId::Disk => {
+            let text = if filter.is_empty() {
+                "nothing found that takes space"
+            } else {
+                "nothing matches the filter"
+            };
+            let footer = match &app.disk_daemon {
+                crate::tui::state::LoadState::Failed(reason) => Some(Line::styled(
+                    format!(" daemon images missing: {reason} "),
+                    theme.warn(),
+                )),
+                _ => None,
+            };
+            table::draw(
+                frame,
+                area,
+                framing(&app.disk.status, text, footer),
+                app.disk.visible_marked(),
+                &ctx,
+                app.disk.cursor,
                 theme,
             );
         }

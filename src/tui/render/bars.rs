@@ -64,12 +64,12 @@ pub fn status(frame: &mut Frame<'_>, app: &App, area: Rect) {
             Span::styled(format!(" ({esc} to dismiss)"), theme.dim()),
         ])
     } else {
-        hints(app)
+        hints(app, area.width as usize)
     };
     frame.render_widget(Paragraph::new(line), area);
 }
 
-fn hints(app: &App) -> Line<'static> {
+fn hints(app: &App, width: usize) -> Line<'static> {
     let theme = &app.config.theme;
     let map = &app.config.keymap;
     let first = |a: Action| {
@@ -91,30 +91,49 @@ fn hints(app: &App) -> Line<'static> {
             (first(Action::Help), "help"),
         ],
         (_, _, PaneId::Images) => vec![
-            (first(Action::Down), "down"),
-            (first(Action::FocusDetails), "layers"),
+            (first(Action::Inspect), "details"),
             (first(Action::Save), "save"),
             (first(Action::Delete), "delete"),
+            (first(Action::Tag), "tag"),
+            (first(Action::Mark), "mark"),
             (first(Action::Filter), "filter"),
             (first(Action::NextPane), "pane"),
             (first(Action::Help), "help"),
             (first(Action::Quit), "quit"),
         ],
+        (_, _, PaneId::Disk) => vec![
+            (first(Action::Inspect), "details"),
+            (first(Action::Mark), "mark"),
+            (first(Action::Delete), "clean up"),
+            (first(Action::Sort), "sort"),
+            (first(Action::Refresh), "refresh"),
+            (first(Action::NextPane), "pane"),
+            (first(Action::Help), "help"),
+            (first(Action::Quit), "quit"),
+        ],
         _ => vec![
-            (first(Action::Down), "down"),
-            (first(Action::FocusDetails), "layers"),
+            (first(Action::Inspect), "details"),
             (first(Action::Load), "load"),
             (first(Action::Delete), "delete"),
+            (first(Action::Mark), "mark"),
             (first(Action::Filter), "filter"),
             (first(Action::NextPane), "pane"),
             (first(Action::Help), "help"),
             (first(Action::Quit), "quit"),
         ],
     };
+    // As many hints as fit, whole.
     let mut spans = vec![Span::raw(" ")];
+    let mut used = 1;
     for (key, what) in pairs {
+        let text = format!(" {what}  ");
+        let len = key.chars().count() + text.chars().count();
+        if used + len > width {
+            break;
+        }
+        used += len;
         spans.push(Span::styled(key, theme.accent()));
-        spans.push(Span::raw(format!(" {what}  ")));
+        spans.push(Span::raw(text));
     }
     Line::from(spans)
 }

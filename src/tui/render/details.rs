@@ -20,11 +20,19 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(focused))
-        .title(" Details ");
+        .title(" Details ")
+        .title(
+            Line::styled(
+                format!(" {}: everything ", app.config.keymap.hint(Action::Inspect)),
+                theme.dim(),
+            )
+            .alignment(ratatui::layout::Alignment::Right),
+        );
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
-    let (mut lines, image): (Vec<Line<'static>>, Option<&ImageInfo>) = match app.pane {
+    let (lines, image): (Vec<Line<'static>>, Option<&ImageInfo>) = match app.pane {
+        PaneId::Disk => (disk_lines(app, theme), None),
         PaneId::Images => match app.selected_image() {
             None => (vec![Line::styled("no image selected", theme.dim())], None),
             Some(row) => match app.image_info.get(&row.id) {
@@ -74,8 +82,9 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
         return;
     };
-    // Keep at least a few layer rows visible on small screens.
+    // Wrapped, not cut; keep at least a few layer rows visible on small screens.
     let max_text = inner.height.saturating_sub(4).max(1) as usize;
+    let mut lines = super::wrap::wrap(&lines, inner.width as usize);
     lines.truncate(max_text);
     let [text, table_area] =
         Layout::vertical([Constraint::Length(lines.len() as u16), Constraint::Min(0)]).areas(inner);
@@ -107,15 +116,19 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         frame,
         table_area,
         Framing {
-            title: Line::styled(format!(" {} layers ", rows.len()), theme.dim()),
+            title: Line::styled(
+                format!(" {} ", crate::units::count(rows.len(), "layer")),
+                theme.dim(),
+            ),
             badge: None,
             focused,
             borders: Borders::TOP,
             status: &LoadState::Ready(()),
             empty_text: "no layers",
             footer: None,
+            marks: false,
         },
-        rows.iter(),
+        rows.iter().map(|r| (r, false)),
         &ctx,
         cursor,
         theme,
@@ -136,8 +149,8 @@ fn image_lines(info: &ImageInfo, theme: &Theme) -> Vec<Line<'static>> {
         facts.push(format!("created {}", format::rfc3339_short(created)));
     }
     facts.push(format!(
-        "{} layers, {}",
-        info.layers.len(),
+        "{}, {}",
+        crate::units::count(info.layers.len(), "layer"),
         crate::units::bytes(info.size)
     ));
     let mut config = Vec::new();
@@ -175,10 +188,10 @@ fn file_lines<'r>(
         fmt = format!("{fmt}, {}", report.compression.as_str());
     }
     let head = Line::raw(format!(
-        "{fmt} · {} on disk · {} image(s), {} distinct layers",
+        "{fmt} · {} on disk · {}, {}",
         crate::units::bytes(report.file_size),
-        report.images.len(),
-        report.layer_count
+        crate::units::count(report.images.len(), "image"),
+        crate::units::count(report.layer_count, "distinct layer")
     ));
     let index = app.detail_image.min(report.images.len().saturating_sub(1));
     let Some(image) = report.images.get(index) else {
@@ -196,8 +209,8 @@ fn file_lines<'r>(
             (Some((have, send)), _) => Line::from(vec![
                 Span::styled(
                     format!(
-                        "{have} of {} layers already in the daemon",
-                        image.layers.len()
+                        "{have} of {} already in the daemon",
+                        crate::units::count(image.layers.len(), "layer")
                     ),
                     theme.ok(),
                 ),
@@ -275,5 +288,39 @@ fn remote_lines(app: &App, a: &crate::artifacts::RemoteArtifact) -> Vec<Line<'st
         )
     };
     lines.push(Line::styled(hint, theme.dim()));
+    lines
+}
+
+/// The Disk pane: totals by kind, and what cleaning up does.
+fn disk_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
+    let rows: Vec<crate::du::Item> = app.disk.rows.clone();
+    let mut lines: Vec<Line<'static>> = crate::du::totals(&rows)
+        .into_iter()
+        .map(|(category, n, bytes)| {
+            Line::from(vec![
+                Span::raw(format!(
+                    "{:>10}  {:<28}",
+                    crate::units::bytes(bytes),
+                    category.heading()
+                )),
+                Span::styled(format!("{n:>5}"), theme.dim()),
+            ])
+        })
+        .collect();
+    if lines.is_empty() {
+        lines.push(Line::styled("nothing listed yet", theme.dim()));
+    }
+    let map = &app.config.keymap;
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        format!(
+            "{} marks, {} removes (after a yes): dangling and unused images with every tag, \
+             downloads, the inspect cache, image files. Images in use are never removed; \
+             image sizes count shared layers in each image.",
+            map.hint(Action::Mark),
+            map.hint(Action::Delete)
+        ),
+        theme.dim(),
+    ));
     lines
 }

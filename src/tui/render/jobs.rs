@@ -1,4 +1,5 @@
-//! The jobs area: one line per job with a gauge, bytes, rate, ETA, phase or error.
+//! The jobs area: one line per job with a gauge and its facts (bytes, rate and ETA while bytes
+//! flow, elapsed time while the daemon works), or its error. `i` shows a job whole.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -72,22 +73,9 @@ fn job_line(job: &JobSnapshot, width: usize, theme: &crate::tui::theme::Theme) -
     spans.push(Span::styled(filled, theme.bar()));
     spans.push(Span::styled(format!("{}│", "·".repeat(pad)), theme.dim()));
     spans.push(Span::raw(format!(" {:>3.0}% ", ratio * 100.0)));
-    let mut facts = vec![if job.total > 0 {
-        format!(
-            "{} / {}",
-            crate::units::bytes(job.done),
-            crate::units::bytes(job.total)
-        )
-    } else {
-        crate::units::bytes(job.done)
-    }];
-    if !job.phase.is_finished() {
-        facts.push(crate::units::rate(job.rate));
-        if let Some(eta) = job.eta {
-            facts.push(format!("ETA {}", crate::units::duration(eta)));
-        }
-    }
-    facts.push(job.phase.label().to_string());
+    // Bytes, rate and ETA only while bytes flow; elapsed time while haul or the daemon
+    // prepares or processes; the daemon's own word where it sends one.
+    let mut facts = job.facts();
     if let (Phase::Done, Some(outcome)) = (&job.phase, &job.outcome)
         && !outcome.summary.is_empty()
     {

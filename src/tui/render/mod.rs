@@ -3,8 +3,11 @@
 
 mod bars;
 mod details;
+mod dialogs;
+pub(crate) mod full;
 mod jobs;
 mod overlay;
+pub(crate) mod wrap;
 
 use ratatui::Frame;
 use ratatui::widgets::Clear;
@@ -13,6 +16,8 @@ use super::app::{App, Mode};
 use super::layout;
 use super::panes;
 use crate::transfer::JobSnapshot;
+
+pub use overlay::details_extent;
 
 /// Draw the whole screen. `jobs` is the App's jobs sampled now (tests pass fixed ones).
 pub fn draw(frame: &mut Frame<'_>, app: &App, jobs: &[JobSnapshot]) {
@@ -28,8 +33,11 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, jobs: &[JobSnapshot]) {
     bars::status(frame, app, areas.status);
     match &app.mode {
         Mode::Help => overlay::help(frame, app, area),
-        Mode::SavePrompt { image, input } => overlay::save_prompt(frame, app, image, input, area),
-        Mode::ConfirmDelete(target) => overlay::confirm_delete(frame, app, target, area),
+        Mode::Details { scroll } => overlay::details(frame, app, *scroll, area),
+        Mode::Save(dialog) => dialogs::save(frame, app, dialog, area),
+        Mode::Prompt(prompt) => dialogs::prompt(frame, app, prompt, area),
+        Mode::Confirm(confirm) => dialogs::confirm(frame, app, confirm, area),
+        Mode::Copy(choices) => dialogs::copy(frame, app, choices, area),
         Mode::Normal | Mode::Filter => {}
     }
 }

@@ -1,14 +1,14 @@
-//! Boxes drawn over everything: help, the save prompt, the delete confirmation.
+//! Boxes drawn over everything: the help, the full details view; helpers for the dialogs.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use crate::tui::app::{App, DeleteTarget};
+use crate::tui::app::App;
 use crate::tui::keymap::Action;
 
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
+pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);
     let height = height.min(area.height);
     let [_, mid, _] = Layout::vertical([
@@ -26,7 +26,13 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     rect
 }
 
-fn boxed(frame: &mut Frame<'_>, app: &App, rect: Rect, title: &str, lines: Vec<Line<'static>>) {
+pub(super) fn boxed(
+    frame: &mut Frame<'_>,
+    app: &App,
+    rect: Rect,
+    title: &str,
+    lines: Vec<Line<'static>>,
+) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(app.config.theme.accent())
@@ -73,30 +79,59 @@ pub fn help(frame: &mut Frame<'_>, app: &App, area: Rect) {
     frame.render_widget(Paragraph::new(right), r);
 }
 
-pub fn save_prompt(frame: &mut Frame<'_>, app: &App, image: &str, input: &str, area: Rect) {
-    let theme = &app.config.theme;
-    let lines = vec![
-        Line::raw(format!("Save {image} to:")),
-        Line::from(vec![
-            Span::styled(input.to_string(), theme.accent()),
-            Span::raw("▏"),
-        ]),
-        Line::styled("enter save · esc cancel · ctrl-u clear", theme.dim()),
-    ];
-    let width = (area.width.saturating_sub(4)).min(90);
-    boxed(frame, app, centered(area, width, 6), "Save image", lines);
+/// Where the full details view goes: the whole screen.
+pub(super) fn details_rect(area: Rect) -> Rect {
+    area
 }
 
-pub fn confirm_delete(frame: &mut Frame<'_>, app: &App, target: &DeleteTarget, area: Rect) {
+/// The full details view: everything, wrapped to the width, from line `scroll` on.
+pub fn details(frame: &mut Frame<'_>, app: &App, scroll: usize, area: Rect) {
     let theme = &app.config.theme;
-    let what = match target {
-        DeleteTarget::Image { name, .. } => format!("Delete image {name} from the daemon?"),
-        DeleteTarget::File(path) => format!("Delete the file {}?", path.display()),
+    let rect = details_rect(area);
+    let (title, lines) = super::full::content(app);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.accent())
+        .title(format!(
+            " {} ",
+            crate::tui::format::fit(&title, rect.width as usize / 2)
+        ));
+    let inner = block.inner(rect);
+    let wrapped = super::wrap::wrap(&lines, inner.width as usize);
+    let height = inner.height as usize;
+    let last = wrapped.len().saturating_sub(height);
+    let scroll = scroll.min(last);
+    let map = &app.config.keymap;
+    let position = if wrapped.len() > height {
+        format!(
+            " {}-{} of {} ",
+            scroll + 1,
+            (scroll + height).min(wrapped.len()),
+            wrapped.len()
+        )
+    } else {
+        String::new()
     };
-    let lines = vec![
-        Line::raw(what),
-        Line::styled("y / enter: delete · any other key: keep", theme.warn()),
-    ];
-    let width = (area.width.saturating_sub(4)).min(80);
-    boxed(frame, app, centered(area, width, 5), "Confirm", lines);
+    let keys = format!(
+        " {} {} scroll · {} copy · {} close{position}",
+        map.hint(Action::Down),
+        map.hint(Action::Up),
+        map.hint(Action::Copy),
+        map.hint(Action::Back),
+    );
+    let block = block.title_bottom(Line::styled(keys, theme.dim()));
+    frame.render_widget(Clear, rect);
+    let visible: Vec<Line<'static>> = wrapped.into_iter().skip(scroll).take(height).collect();
+    frame.render_widget(Paragraph::new(visible).block(block), rect);
+}
+
+/// (wrapped lines, rows shown) of the full details view at the App's size: for scrolling.
+pub fn details_extent(app: &App) -> (usize, usize) {
+    let area = Rect::new(0, 0, app.size.0, app.size.1);
+    let inner = Block::default()
+        .borders(Borders::ALL)
+        .inner(details_rect(area));
+    let (_, lines) = super::full::content(app);
+    let total = super::wrap::wrap(&lines, inner.width as usize).len();
+    (total, inner.height as usize)
 }

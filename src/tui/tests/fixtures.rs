@@ -113,6 +113,7 @@ pub fn info(n: u8, tags: &[&str]) -> ImageInfo {
         manifest_digest: None,
         target_digest: None,
         config_path: String::new(),
+        ..ImageInfo::default()
     }
 }
 
@@ -122,6 +123,7 @@ pub fn found(display: &str, kind: FileKind, size: u64) -> FoundFile {
         display: display.to_string(),
         kind,
         stamp: Stamp { size, mtime_ns: 1 },
+        link: None,
     }
 }
 
@@ -207,6 +209,10 @@ pub fn files(app: &mut App) -> Vec<FoundFile> {
     files
 }
 
+fn phase_flows(phase: &Phase) -> bool {
+    *phase == Phase::Transferring
+}
+
 pub fn job(id: u64, label: &str, phase: Phase, done: u64, total: u64) -> JobSnapshot {
     let running = !phase.is_finished();
     JobSnapshot {
@@ -217,11 +223,17 @@ pub fn job(id: u64, label: &str, phase: Phase, done: u64, total: u64) -> JobSnap
             summary: "loaded web:9".into(),
             ..Default::default()
         }),
-        phase,
         done,
         total,
-        rate: if running { 52_000_000.0 } else { 0.0 },
-        eta: running.then(|| Duration::from_secs(17)),
+        rate: if phase_flows(&phase) {
+            52_000_000.0
+        } else {
+            0.0
+        },
+        eta: phase_flows(&phase).then(|| Duration::from_secs(17)),
+        elapsed: Duration::from_secs(if running { 12 } else { 3 }),
+        message: None,
+        phase,
     }
 }
 
@@ -254,4 +266,88 @@ pub fn remote(app: &mut App) {
         repo: "octo/app".into(),
         artifacts: remote_artifacts(),
     })));
+}
+
+/// Image 1 as the daemon knows it, with everything the full details view shows: a whole
+/// history (steps without a layer, a long RUN line), env, labels, volumes, a healthcheck.
+pub fn rich_info() -> ImageInfo {
+    use crate::archive::Healthcheck;
+    let mut image = info(1, &["app:1.0", "app:latest"]);
+    let step = |by: &str, layer: Option<usize>| HistoryEntry {
+        created: Some("2024-03-01T10:20:30Z".into()),
+        created_by: Some(by.to_string()),
+        comment: None,
+        empty_layer: layer.is_none(),
+        layer,
+    };
+    image.history = vec![
+        step("/bin/sh -c #(nop) ADD file:abc in / ", Some(0)),
+        step("/bin/sh -c #(nop)  ENV LANG=C.UTF-8", None),
+        step(
+            "RUN apt-get update && apt-get install -y --no-install-recommends curl \
+             ca-certificates tzdata && rm -rf /var/lib/apt/lists/* # a long line that wraps",
+            Some(1),
+        ),
+        step("COPY app /usr/local/bin/app", Some(2)),
+        step("/bin/sh -c #(nop)  CMD [\"serve\"]", None),
+    ];
+    image.env = vec![
+        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into(),
+        "LANG=C.UTF-8".into(),
+    ];
+    image.labels = BTreeMap::from([
+        (
+            "org.opencontainers.image.source".into(),
+            "https://github.com/octo/app".into(),
+        ),
+        ("maintainer".into(), "octo".into()),
+    ]);
+    image.volumes = vec!["/data".into()];
+    image.healthcheck = Some(Healthcheck {
+        test: vec![
+            "CMD-SHELL".into(),
+            "curl -f http://localhost:8080/ || exit 1".into(),
+        ],
+        interval_ns: Some(30_000_000_000),
+        timeout_ns: Some(5_000_000_000),
+        start_period_ns: None,
+        retries: Some(3),
+    });
+    image.repo_digests = vec![format!("octo/app@{}", digest(201))];
+    image
+}
+
+/// Disk use as the daemon and haul's cache report it.
+pub fn disk_items() -> (Vec<crate::du::Item>, Vec<crate::du::Item>) {
+    use crate::du::{Category, Item};
+    let image = |n: u8, category, name: &str, size, note: &str| Item {
+        category,
+        name: name.into(),
+        id: Some(digest(n)),
+        path: None,
+        size,
+        time: 1_700_000_000,
+        note: note.into(),
+    };
+    let daemon = vec![
+        image(3, Category::Dangling, "<none>", 5_600_000, ""),
+        image(4, Category::Unused, "redis:7", 117_000_000, ""),
+        image(
+            2,
+            Category::InUse,
+            "postgres:16",
+            431_000_000,
+            "1 container",
+        ),
+    ];
+    let cache = vec![Item {
+        category: Category::InspectCache,
+        name: "/cache/inspect".into(),
+        id: None,
+        path: Some(PathBuf::from("/cache/inspect")),
+        size: 48_000,
+        time: 1_700_000_000,
+        note: "12 reports".into(),
+    }];
+    (daemon, cache)
 }

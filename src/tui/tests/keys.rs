@@ -3,7 +3,9 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
 use super::fixtures::*;
-use crate::tui::app::{DeleteTarget, Effect, Focus, Mode, PaneId};
+use crate::transfer::SaveCompression;
+use crate::tui::app::{Effect, Focus, Mode, PaneId};
+use crate::tui::dialogs::{Confirm, SaveDialog};
 use crate::tui::state::LoadState;
 
 #[test]
@@ -13,16 +15,17 @@ fn j_k_g_and_pages_move_the_selection() {
     assert_eq!(app.images.cursor.selected, 0);
     app.on_key(key('j'));
     app.on_key(code(KeyCode::Down));
-    assert_eq!(app.selected_image().map(|r| r.id.clone()), Some(digest(3)));
+    // One row per tag: app:1.0, app:latest, postgres:16, <none>, redis:7.
+    assert_eq!(app.selected_image().map(|r| r.id.clone()), Some(digest(2)));
     app.on_key(key('k'));
     assert_eq!(app.images.cursor.selected, 1);
     app.on_key(KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT));
-    assert_eq!(app.images.cursor.selected, 3);
+    assert_eq!(app.images.cursor.selected, 4);
     app.on_key(key('g'));
     assert_eq!(app.images.cursor.selected, 0);
     app.on_key(code(KeyCode::PageDown));
     assert_eq!(
-        app.images.cursor.selected, 3,
+        app.images.cursor.selected, 4,
         "a page is longer than the list"
     );
     app.on_key(code(KeyCode::PageUp));
@@ -33,6 +36,11 @@ fn j_k_g_and_pages_move_the_selection() {
 fn moving_onto_an_image_asks_for_its_details_once() {
     let (mut app, _rx) = app();
     connect(&mut app);
+    assert_eq!(
+        app.on_key(key('j')),
+        vec![],
+        "app:latest: the same image as app:1.0"
+    );
     assert_eq!(app.on_key(key('j')), vec![Effect::InspectImage(digest(2))]);
     app.on_key(key('k'));
     assert_eq!(app.on_key(key('j')), vec![], "already asked");
@@ -45,9 +53,17 @@ fn tab_shift_tab_and_digits_switch_panes() {
     assert_eq!(app.pane, PaneId::Tarballs);
     app.on_key(code(KeyCode::Tab));
     assert_eq!(app.pane, PaneId::Artifacts);
+    assert_eq!(
+        app.on_key(code(KeyCode::Tab)),
+        vec![Effect::DiskUse],
+        "the Disk pane lists what takes space when first shown"
+    );
+    assert_eq!(app.pane, PaneId::Disk);
     app.on_key(code(KeyCode::Tab));
     assert_eq!(app.pane, PaneId::Images);
     app.on_key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT));
+    assert_eq!(app.pane, PaneId::Disk);
+    app.on_key(key('3'));
     assert_eq!(app.pane, PaneId::Artifacts);
     app.on_key(key('2'));
     assert_eq!(app.pane, PaneId::Tarballs);
@@ -106,7 +122,7 @@ fn slash_filters_and_escape_clears() {
     app.on_key(key('q'));
     assert!(!app.should_quit(), "q is text while filtering");
     app.on_key(code(KeyCode::Esc));
-    assert_eq!(app.images.visible_len(), 4);
+    assert_eq!(app.images.visible_len(), 5);
 }
 
 #[test]
@@ -126,23 +142,24 @@ fn l_loads_the_selected_tarball_with_one_key() {
         app.on_key(key('l')),
         vec![Effect::Load {
             path: files[1].path.clone(),
-            label: "load ci/web-9.tar".into()
+            label: "load ci/web-9.tar".into(),
+            tag: None,
         }]
     );
     assert_eq!(app.mode, Mode::Normal, "no dialog");
 }
 
 #[test]
-fn s_opens_an_editable_save_prompt_with_a_default_path() {
+fn s_opens_an_editable_save_prompt_that_asks_before_creating_a_folder() {
     let (mut app, _rx) = app();
     connect(&mut app);
     app.on_key(key('s'));
     assert_eq!(
         app.mode,
-        Mode::SavePrompt {
-            image: "app:1.0".into(),
-            input: "/exports/app_1.0.tar".into()
-        }
+        Mode::Save(SaveDialog::new(
+            vec!["app:1.0".into()],
+            "/exports/app_1.0.tar".into()
+        ))
     );
     for _ in 0..4 {
         app.on_key(code(KeyCode::Backspace));
@@ -150,14 +167,15 @@ fn s_opens_an_editable_save_prompt_with_a_default_path() {
     for c in ".tgz".chars() {
         app.on_key(key(c));
     }
-    let effects = app.on_key(code(KeyCode::Enter));
-    assert_eq!(
-        effects,
-        vec![Effect::Save {
-            image: "app:1.0".into(),
-            dest: "/exports/app_1.0.tgz".into()
-        }]
-    );
+    // /exports does not exist: never created without a yes.
+    assert_eq!(app.on_key(code(KeyCode::Enter)), vec![]);
+    let Mode::Confirm(Confirm::Save { request, problem }) = app.mode.clone() else {
+        panic!("expected a confirmation, got {:?}", app.mode);
+    };
+    assert!(problem.contains("/exports does not exist"), "{problem}");
+    assert_eq!(request.compression, SaveCompression::Gzip, "from the name");
+    assert!(request.force, "the yes is the confirmation");
+    assert_eq!(app.on_key(key('y')), vec![Effect::Save(request)]);
     assert_eq!(app.mode, Mode::Normal);
 
     app.on_key(key('s'));
@@ -172,28 +190,114 @@ fn s_opens_an_editable_save_prompt_with_a_default_path() {
 }
 
 #[test]
-fn d_asks_before_deleting() {
+fn save_asks_before_replacing_a_file_and_tab_cycles_the_compression() {
     let (mut app, _rx) = app();
     connect(&mut app);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let existing = dir.path().join("app.tar");
+    std::fs::write(&existing, b"previous").expect("write");
+    app.on_key(key('s'));
+    app.on_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    for c in existing.display().to_string().chars() {
+        app.on_key(key(c));
+    }
+    app.on_key(code(KeyCode::Tab));
+    let Mode::Save(dialog) = &app.mode else {
+        panic!("still the save dialog");
+    };
+    assert_eq!(dialog.compression(), SaveCompression::Gzip);
+    assert!(dialog.input.ends_with("app.tar.gz"), "the name follows");
+    app.on_key(code(KeyCode::Tab));
+    app.on_key(code(KeyCode::Tab));
+    // Back to app.tar, which exists.
+    assert_eq!(app.on_key(code(KeyCode::Enter)), vec![]);
+    assert!(matches!(
+        &app.mode,
+        Mode::Confirm(Confirm::Save { problem, .. }) if problem.contains("exists. Replace it?")
+    ));
+    assert_eq!(app.on_key(key('n')), vec![], "no: nothing saved");
+    assert_eq!(std::fs::read(&existing).expect("read"), b"previous");
+
+    // A fresh name in an existing folder saves at once, never replacing anything.
+    app.on_key(key('s'));
+    app.on_key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    let fresh = dir.path().join("new.tar.zst");
+    for c in fresh.display().to_string().chars() {
+        app.on_key(key(c));
+    }
+    assert_eq!(
+        app.on_key(code(KeyCode::Enter)),
+        vec![Effect::Save(crate::transfer::SaveRequest {
+            images: vec!["app:1.0".into()],
+            dest: fresh,
+            compression: SaveCompression::Zstd,
+            force: false,
+        })]
+    );
+}
+
+#[test]
+fn d_on_a_tag_of_a_multi_tag_image_asks_untag_or_all() {
+    let (mut app, _rx) = app();
+    connect(&mut app);
+    app.on_key(key('j'));
     app.on_key(key('d'));
     assert_eq!(
         app.mode,
-        Mode::ConfirmDelete(DeleteTarget::Image {
+        Mode::Confirm(Confirm::DeleteImage {
             id: digest(1),
-            name: "app:1.0".into()
+            tag: Some("app:latest".into()),
+            tags: vec!["app:1.0".into(), "app:latest".into()],
+        })
+    );
+    assert_eq!(app.on_key(key('n')), vec![], "anything else keeps both");
+    app.on_key(key('d'));
+    assert_eq!(
+        app.on_key(key('u')),
+        vec![Effect::Untag(vec!["app:latest".into()])],
+        "u: this tag only"
+    );
+    app.on_key(key('d'));
+    assert_eq!(
+        app.on_key(key('a')),
+        vec![Effect::RemoveImage(digest(1))],
+        "a: the image with every tag"
+    );
+}
+
+#[test]
+fn d_asks_before_deleting_and_names_the_file_and_its_size() {
+    let (mut app, _rx) = app();
+    connect(&mut app);
+    app.on_key(key('j'));
+    app.on_key(key('j'));
+    app.on_key(key('d'));
+    assert_eq!(
+        app.mode,
+        Mode::Confirm(Confirm::DeleteImage {
+            id: digest(2),
+            tag: Some("postgres:16".into()),
+            tags: vec!["postgres:16".into()],
         })
     );
     assert_eq!(app.on_key(key('n')), vec![]);
     assert_eq!(app.mode, Mode::Normal);
     app.on_key(key('d'));
-    assert_eq!(app.on_key(key('y')), vec![Effect::RemoveImage(digest(1))]);
+    assert_eq!(app.on_key(key('y')), vec![Effect::RemoveImage(digest(2))]);
 
     let files = files(&mut app);
     app.on_key(key('2'));
     app.on_key(key('d'));
     assert_eq!(
+        app.mode,
+        Mode::Confirm(Confirm::DeleteFiles(vec![(
+            files[0].path.clone(),
+            140_000_000
+        )]))
+    );
+    assert_eq!(
         app.on_key(code(KeyCode::Enter)),
-        vec![Effect::RemoveFile(files[0].path.clone())]
+        vec![Effect::RemoveFiles(vec![files[0].path.clone()])]
     );
 }
 
@@ -223,7 +327,7 @@ fn r_refreshes_everything() {
         "the remote list is asked again too"
     );
     assert_eq!(app.images.status, LoadState::Loading);
-    assert_eq!(app.images.visible_len(), 4, "rows stay while refreshing");
+    assert_eq!(app.images.visible_len(), 5, "rows stay while refreshing");
 }
 
 #[tokio::test]

@@ -74,7 +74,7 @@ fn selection_survives_a_refresh_by_identity() {
     let mut rows = rows();
     rows.reverse();
     app.apply(Msg::Images(Ok(rows)));
-    assert_eq!(app.selected_image().map(|r| r.id.clone()), Some(digest(3)));
+    assert_eq!(app.selected_image().map(|r| r.id.clone()), Some(digest(2)));
 }
 
 #[test]

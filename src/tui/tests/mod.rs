@@ -1,7 +1,9 @@
 //! TUI tests without a terminal: key -> action -> state, messages -> state, render snapshots.
 
+mod actions;
 mod fixtures;
 mod keys;
 mod messages;
 mod remote;
 mod render;
+mod views;

@@ -108,6 +108,7 @@ async fn l_on_a_remote_artifact_downloads_then_loads_its_images() {
         vec![Effect::Load {
             path: PathBuf::from("/cache/artifacts/web-image.zip!image.tar"),
             label: "load web-image: image.tar".into(),
+            tag: None,
         }]
     );
     app.apply(Msg::Loadable(Err(

@@ -43,14 +43,17 @@ pub struct Framing<'t> {
     pub empty_text: &'t str,
     /// A line in the bottom border, shown with or without rows (e.g. why a source is missing).
     pub footer: Option<Line<'t>>,
+    /// Some rows are marked: a first column shows which.
+    pub marks: bool,
 }
 
-/// Draw `rows` (already filtered) with the cursor, or the message that stands in for them.
+/// Draw `rows` (already filtered; each with whether it is marked) with the cursor, or the
+/// message that stands in for them.
 pub fn draw<'r, R: TableRow + 'r>(
     frame: &mut Frame<'_>,
     area: Rect,
     framing: Framing<'_>,
-    rows: impl Iterator<Item = &'r R>,
+    rows: impl Iterator<Item = (&'r R, bool)>,
     ctx: &R::Ctx<'_>,
     cursor: Cursor,
     theme: &Theme,
@@ -68,12 +71,29 @@ pub fn draw<'r, R: TableRow + 'r>(
         block = block.title_bottom(footer);
     }
     let inner = block.inner(area);
+    let marks = framing.marks;
+    let width = if marks {
+        inner.width.saturating_sub(2)
+    } else {
+        inner.width
+    };
     // Only the rows on screen are described (the header takes one line).
     let height = inner.height.saturating_sub(1).max(1) as usize;
     let body: Vec<Row<'static>> = rows
         .skip(cursor.offset)
         .take(height)
-        .map(|r| Row::new(r.cells(ctx, inner.width)))
+        .map(|(r, marked)| {
+            let mut cells = r.cells(ctx, width);
+            if marks {
+                let mark = if marked {
+                    Cell::from(Span::styled("*", theme.accent()))
+                } else {
+                    Cell::from(" ")
+                };
+                cells.insert(0, mark);
+            }
+            Row::new(cells)
+        })
         .collect();
 
     let body_len = body.len();
@@ -92,7 +112,10 @@ pub fn draw<'r, R: TableRow + 'r>(
         return;
     }
 
-    let columns = R::columns(inner.width);
+    let mut columns = R::columns(width);
+    if marks {
+        columns.insert(0, Column::new(" ", Constraint::Length(1)));
+    }
     let header = Row::new(
         columns
             .iter()
