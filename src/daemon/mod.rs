@@ -11,6 +11,7 @@ pub mod engine;
 mod history;
 pub mod holdings;
 mod images;
+pub mod model;
 pub mod ssh;
 pub mod tags;
 
