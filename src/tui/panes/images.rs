@@ -68,7 +68,10 @@ impl TableRow for ImageEntry {
             crate::units::bytes(image.size)
         )));
         if width >= LAYERS_FROM {
-            cells.push(Cell::from(format!("{:>6}", image.layer_count)));
+            cells.push(Cell::from(format!(
+                "{:>6}",
+                image.layer_count.map(|n| n.to_string()).unwrap_or_default()
+            )));
         }
         let created = format::date(image.created);
         if width >= TIME_FROM {
