@@ -18,7 +18,7 @@ pub enum TransferError {
     #[error("cancelled")]
     Cancelled,
     #[error(transparent)]
-    Destination(#[from] super::save::Destination),
+    Destination(#[from] super::destination::Destination),
     #[error("{0}")]
     Other(String),
 }

@@ -53,7 +53,7 @@ pub fn rows() -> Vec<ImageRow> {
         tags: tags.iter().map(|t| t.to_string()).collect(),
         created: 1_700_000_000 + n as i64 * 86_400,
         size,
-        layer_count: 3,
+        layer_count: Some(3),
         dangling: tags.is_empty(),
     };
     vec![
@@ -112,6 +112,7 @@ pub fn info(n: u8, tags: &[&str]) -> ImageInfo {
         history: vec![HistoryEntry::default()],
         manifest_digest: None,
         target_digest: None,
+        unqualified_name: false,
         config_path: String::new(),
         ..ImageInfo::default()
     }
