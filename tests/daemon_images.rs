@@ -25,11 +25,11 @@ fn images_lists_tags_ids_and_layer_counts() {
             ],
             &mut images,
         );
-        let rows = |all: bool| -> Vec<serde_json::Value> {
+        let rows = |layers: bool| -> Vec<serde_json::Value> {
             let mut cmd = engine.haul();
             cmd.args(["images", "--json"]);
-            if all {
-                cmd.arg("--all");
+            if layers {
+                cmd.arg("--layers");
             }
             let out = cmd.output().unwrap();
             assert!(
@@ -39,8 +39,8 @@ fn images_lists_tags_ids_and_layer_counts() {
             );
             serde_json::from_slice(&out.stdout).unwrap()
         };
-        let listed = rows(false);
-        let row = listed
+        let counted = rows(true);
+        let row = counted
             .iter()
             .find(|r| r["id"] == app_id.as_str())
             .expect("app image listed");
@@ -48,12 +48,35 @@ fn images_lists_tags_ids_and_layer_counts() {
         assert_eq!(row["layer_count"], 3);
         assert_eq!(row["dangling"], false);
         assert!(row["size"].as_u64().unwrap() >= 100_000);
+        // Without --layers: the same row from the listing alone, without a layer count.
+        let listed = rows(false);
+        let plain = listed
+            .iter()
+            .find(|r| r["id"] == app_id.as_str())
+            .expect("app image listed without --layers");
+        assert!(plain.get("layer_count").is_none(), "{plain}");
+        for key in ["tags", "size", "created", "dangling"] {
+            assert_eq!(plain[key], row[key], "{key}");
+        }
+        let shown = engine.reported_name(&app);
         let text = engine.haul().arg("images").output().unwrap();
         let text = String::from_utf8_lossy(&text.stdout);
-        let shown = engine.reported_name(&app);
+        let header = text.lines().next().unwrap_or_default();
+        assert!(!header.contains("LAYERS"), "{text}");
         assert!(
             text.lines()
                 .any(|l| l.starts_with(&shown) && l.contains(&app_id[7..19])),
+            "{text}"
+        );
+        let text = engine.haul().args(["images", "--layers"]).output().unwrap();
+        let text = String::from_utf8_lossy(&text.stdout);
+        assert!(
+            text.lines().next().unwrap_or_default().ends_with("LAYERS"),
+            "{text}"
+        );
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with(&shown) && l.trim_end().ends_with(" 3")),
             "{text}"
         );
     });

@@ -1,4 +1,5 @@
-//! `haul images [--json] [--all]`: the daemon's images.
+//! `haul images [--json] [--all] [--layers]`: the daemon's images, from one listing call (like
+//! `docker images`); `--layers` adds the layer counts, at one inspect per image.
 
 use std::process::ExitCode;
 
@@ -15,6 +16,9 @@ pub struct ImagesArgs {
     /// Also show dangling and intermediate images.
     #[arg(long, short = 'a')]
     pub all: bool,
+    /// Count each image's layers (one inspect per image): a LAYERS column, `layer_count` in JSON.
+    #[arg(long)]
+    pub layers: bool,
 }
 
 pub fn main(args: ImagesArgs, host: Option<String>) -> ExitCode {
@@ -23,7 +27,7 @@ pub fn main(args: ImagesArgs, host: Option<String>) -> ExitCode {
             Ok(d) => d,
             Err(code) => return code,
         };
-        let rows = match list_images(&daemon, args.all).await {
+        let rows = match list_images(&daemon, args.all, args.layers).await {
             Ok(rows) => rows,
             Err(e) => return fail(e),
         };
@@ -77,8 +81,10 @@ pub fn age(created: i64, now: i64) -> String {
     format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" })
 }
 
-/// The text table: one line per tag (dangling images as `<none>`).
+/// The text table: one line per tag (dangling images as `<none>`); a LAYERS column when the
+/// rows have layer counts.
 pub fn table(rows: &[ImageRow], now: i64) -> String {
+    let layers = rows.iter().any(|r| r.layer_count.is_some());
     let mut lines = vec![[
         "TAG".to_string(),
         "ID".to_string(),
@@ -98,11 +104,12 @@ pub fn table(rows: &[ImageRow], now: i64) -> String {
                 units::short_id(&row.id).to_string(),
                 age(row.created, now),
                 units::bytes(row.size),
-                row.layer_count.to_string(),
+                row.layer_count.map(|n| n.to_string()).unwrap_or_default(),
             ]);
         }
     }
-    let widths: Vec<usize> = (0..5)
+    let columns = if layers { 5 } else { 4 };
+    let widths: Vec<usize> = (0..columns)
         .map(|c| {
             lines
                 .iter()
@@ -115,6 +122,7 @@ pub fn table(rows: &[ImageRow], now: i64) -> String {
     for line in lines {
         let cells: Vec<String> = line
             .iter()
+            .take(columns)
             .zip(&widths)
             .map(|(cell, w)| format!("{cell:w$}"))
             .collect();
@@ -136,7 +144,7 @@ mod tests {
                 tags: vec!["app:1".into(), "app:latest".into()],
                 created: 1000,
                 size: 1_500_000,
-                layer_count: 3,
+                layer_count: Some(3),
                 dangling: false,
             },
             ImageRow {
@@ -144,7 +152,7 @@ mod tests {
                 tags: vec![],
                 created: 1000 - 7200,
                 size: 10,
-                layer_count: 1,
+                layer_count: Some(1),
                 dangling: true,
             },
         ];
@@ -154,5 +162,19 @@ mod tests {
         assert!(lines[1].starts_with("app:1 ") && lines[1].contains("0123456789ab"));
         assert!(lines[1].contains("just now") && lines[1].contains("1.50 MB"));
         assert!(lines[3].starts_with("<none>") && lines[3].contains("2 hours ago"));
+        assert!(lines[0].ends_with("LAYERS") && lines[1].ends_with('3'));
+        let counted = rows.clone();
+        let plain: Vec<ImageRow> = counted
+            .into_iter()
+            .map(|r| ImageRow {
+                layer_count: None,
+                ..r
+            })
+            .collect();
+        let text = table(&plain, 1030);
+        assert!(
+            text.lines().next().is_some_and(|l| l.ends_with("SIZE")),
+            "no LAYERS column without counts: {text}"
+        );
     }
 }

@@ -37,7 +37,6 @@ fn root_layers(inspect: &ImageInspect) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Every image, like `docker images`; dangling ones only with `all` (then also intermediates).
 /// The daemon's image summaries (`all`: dangling and intermediate images too).
 pub async fn summaries(daemon: &Daemon, all: bool) -> Result<Vec<ImageSummary>, DaemonError> {
     let options = ListImagesOptions {
@@ -64,45 +63,70 @@ pub async fn summaries(daemon: &Daemon, all: bool) -> Result<Vec<ImageSummary>, 
     }
 }
 
-pub async fn list_images(daemon: &Daemon, all: bool) -> Result<Vec<ImageRow>, DaemonError> {
-    let summaries = summaries(daemon, all).await?;
-    let wanted: Vec<_> = summaries
+/// The tags of a summary or inspect answer: without `<none>:<none>`, each once (the containerd
+/// store can repeat a tag in a listing).
+pub(crate) fn clean_tags(tags: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for tag in tags {
+        if tag != "<none>:<none>" && !out.contains(&tag) {
+            out.push(tag);
+        }
+    }
+    out
+}
+
+/// One row from a listing, without its layer count.
+pub(crate) fn row_of(summary: ImageSummary) -> ImageRow {
+    let tags = clean_tags(summary.repo_tags);
+    ImageRow {
+        dangling: tags.is_empty(),
+        id: summary.id,
+        tags,
+        created: summary.created,
+        size: summary.size.max(0) as u64,
+        layer_count: None,
+    }
+}
+
+/// Newest first, then by tags: the order of `haul images` and the Images pane.
+pub fn sort_rows(rows: &mut [ImageRow]) {
+    rows.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| a.tags.cmp(&b.tags)));
+}
+
+/// Every image, like `docker images`: one listing call. Dangling ones only with `all` (then
+/// also intermediates). `layers` fills [`ImageRow::layer_count`], at the price of one inspect
+/// per image (a few at a time); images removed meanwhile are left out.
+pub async fn list_images(
+    daemon: &Daemon,
+    all: bool,
+    layers: bool,
+) -> Result<Vec<ImageRow>, DaemonError> {
+    let mut rows: Vec<ImageRow> = summaries(daemon, all)
+        .await?
         .into_iter()
         .filter(|s| all || !is_dangling(&s.repo_tags))
+        .map(row_of)
         .collect();
-    let layer_counts: HashMap<String, usize> = stream::iter(wanted.iter().map(|s| s.id.clone()))
-        .map(|id| async move {
-            match daemon.inspect_raw(&id).await {
-                Ok(inspect) => Ok(Some((id, root_layers(&inspect).len()))),
-                // Removed between the list and the inspect: leave it out.
-                Err(DaemonError::NotFound(_)) => Ok(None),
-                Err(e) => Err(e),
-            }
-        })
-        .buffer_unordered(PARALLEL_INSPECTS)
-        .try_filter_map(|x| async move { Ok(x) })
-        .try_collect()
-        .await?;
-    let mut rows: Vec<ImageRow> = wanted
-        .into_iter()
-        .filter_map(|s| {
-            let layer_count = *layer_counts.get(&s.id)?;
-            let tags: Vec<String> = s
-                .repo_tags
-                .into_iter()
-                .filter(|t| t != "<none>:<none>")
-                .collect();
-            Some(ImageRow {
-                dangling: tags.is_empty(),
-                id: s.id,
-                tags,
-                created: s.created,
-                size: s.size.max(0) as u64,
-                layer_count,
+    if layers {
+        let counts: HashMap<String, usize> = stream::iter(rows.iter().map(|r| r.id.clone()))
+            .map(|id| async move {
+                match daemon.inspect_raw(&id).await {
+                    Ok(inspect) => Ok(Some((id, root_layers(&inspect).len()))),
+                    // Removed between the list and the inspect: leave it out.
+                    Err(DaemonError::NotFound(_)) => Ok(None),
+                    Err(e) => Err(e),
+                }
             })
-        })
-        .collect();
-    rows.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| a.tags.cmp(&b.tags)));
+            .buffer_unordered(PARALLEL_INSPECTS)
+            .try_filter_map(|x| async move { Ok(x) })
+            .try_collect()
+            .await?;
+        rows.retain_mut(|row| {
+            row.layer_count = counts.get(&row.id).copied();
+            row.layer_count.is_some()
+        });
+    }
+    sort_rows(&mut rows);
     Ok(rows)
 }
 

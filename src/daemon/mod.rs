@@ -11,6 +11,7 @@ pub mod engine;
 mod history;
 pub mod holdings;
 mod images;
+pub mod model;
 pub mod ssh;
 pub mod tags;
 
@@ -18,7 +19,7 @@ pub use client::{CONNECT_TIMEOUT, Daemon, METADATA_TIMEOUT};
 pub use endpoint::{Endpoint, EnvVars, Source};
 pub use engine::{Delta, Engine, EngineKind, ImageIds};
 pub use holdings::{Held, Holdings};
-pub use images::{image_info, inspect_report, list_images, summaries};
+pub use images::{image_info, inspect_report, list_images, sort_rows, summaries};
 
 /// One row of `haul images`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -28,7 +29,10 @@ pub struct ImageRow {
     /// Unix seconds.
     pub created: i64,
     pub size: u64,
-    pub layer_count: usize,
+    /// Layers of the image; known only where something inspected it (`haul images --layers`,
+    /// the TUI's model of the daemon's images).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer_count: Option<usize>,
     pub dangling: bool,
 }
 

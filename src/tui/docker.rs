@@ -87,7 +87,7 @@ impl Backend for DockerBackend {
         Box::pin(async move {
             let daemon = daemon.await?;
             on_blocking(move || async move {
-                daemon::list_images(&daemon, false)
+                daemon::list_images(&daemon, false, true)
                     .await
                     .map_err(|e| e.to_string())
             })

@@ -92,7 +92,7 @@ mod tests {
             tags: tags.iter().map(|t| t.to_string()).collect(),
             created: 0,
             size: 1,
-            layer_count: 1,
+            layer_count: Some(1),
             dangling: tags.is_empty(),
         };
         let images = vec![image("a", &["x:1", "x:2"]), image("b", &[])];

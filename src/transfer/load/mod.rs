@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use tokio::sync::oneshot;
 
 use self::plan::{Plan, Route, Source};
-use super::recheck::{Recheck, recheck};
+use super::recheck::{Recheck, patiently, recheck};
 use super::routes::{decompressed, docker_archive, oci_layout};
 use super::types::blocking;
 use super::undo::Snapshot;
@@ -220,7 +220,9 @@ impl Loading<'_> {
                 answer
             }
         };
-        let loaded = complete_ids(daemon, &expected, loaded).await?;
+        // The engine may stop right after answering (a graceful stop finishes the load first):
+        // wait for it to come back rather than call a reported load a failure.
+        let loaded = patiently(|| complete_ids(daemon, &expected, loaded.clone())).await?;
         ctx.progress.set_done(ctx.progress.total());
         Ok(Sent {
             loaded,

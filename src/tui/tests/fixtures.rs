@@ -53,7 +53,7 @@ pub fn rows() -> Vec<ImageRow> {
         tags: tags.iter().map(|t| t.to_string()).collect(),
         created: 1_700_000_000 + n as i64 * 86_400,
         size,
-        layer_count: 3,
+        layer_count: Some(3),
         dangling: tags.is_empty(),
     };
     vec![

@@ -278,7 +278,7 @@ fn a_long_list_scrolls_with_the_selection() {
             tags: vec![format!("bench/img-{n}:1")],
             created: 1_700_000_000,
             size: 1000 + n as u64,
-            layer_count: 1,
+            layer_count: Some(1),
             dangling: false,
         })
         .collect();
