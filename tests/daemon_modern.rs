@@ -251,3 +251,34 @@ fn an_untagged_image_is_reported_by_id_on_every_engine() {
         },
     );
 }
+
+#[test]
+fn images_show_their_platform_on_the_containerd_store() {
+    let test = "images_show_their_platform_on_the_containerd_store";
+    common::engines::each_engine_of(test, &[Kind::Docker26Containerd], |engine| {
+        let mut images = engine.images();
+        let base = engine.small_base("platforms", &mut images);
+        let out = engine.haul().args(["images", "--json"]).output().unwrap();
+        assert!(out.status.success());
+        let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+        let row = rows
+            .iter()
+            .find(|r| {
+                r["tags"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|t| t == base.as_str())
+            })
+            .expect("the base is listed");
+        assert_eq!(
+            row["platforms"],
+            serde_json::json!(["linux/amd64"]),
+            "{row}"
+        );
+        let text = engine.haul().args(["images"]).output().unwrap();
+        let text = String::from_utf8_lossy(&text.stdout);
+        let header = text.lines().next().unwrap_or_default();
+        assert!(header.ends_with("PLATFORM"), "{text}");
+    });
+}

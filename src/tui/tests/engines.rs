@@ -152,3 +152,33 @@ fn a_config_digest_never_marks_an_image_on_the_containerd_store() {
     let line = text.lines().find(|l| l.contains("app-1.0.tar.gz")).unwrap();
     assert!(!line.contains('●'), "{text}");
 }
+
+#[test]
+fn a_multi_platform_archive_lists_its_platforms_and_which_the_engine_has() {
+    let (mut app, _rx) = app();
+    connect_to(&mut app, EngineKind::DockerContainerd);
+    let files = files(&mut app);
+    // One index (digest 1, held), two platforms: the engine unpacked only linux/amd64.
+    let amd64 = archive_image(EngineKind::DockerContainerd, 1, &["app:1.0"], false);
+    let mut arm64 = amd64.clone();
+    arm64.architecture = "arm64".into();
+    arm64.variant = Some("v8".into());
+    arm64.id = digest(70);
+    for (i, layer) in arm64.layers.iter_mut().enumerate() {
+        layer.diff_id = digest(130 + i as u8);
+    }
+    let mut report = report(&files[0], amd64);
+    report.images.push(arm64);
+    app.apply(Msg::Inspected {
+        file: files[0].clone(),
+        result: Ok(Box::new(report)),
+    });
+    app.on_key(key('2'));
+    let text = screen(&mut app);
+    let line = text
+        .lines()
+        .find(|l| l.contains("platforms:"))
+        .unwrap_or_else(|| panic!("no platforms line:\n{text}"));
+    assert!(line.contains("linux/amd64 ●"), "{line}");
+    assert!(line.contains("linux/arm64/v8 0/3"), "{line}");
+}
