@@ -103,8 +103,13 @@ impl<R: Filterable> ListPane<R> {
     /// Replace the rows, keeping the selected row selected when it is still there, and the
     /// marks of rows still there.
     pub fn set_rows(&mut self, rows: Vec<R>) {
+        self.edit_rows(|old| *old = rows);
+    }
+
+    /// Change the rows in place, keeping the selection and the marks as [`Self::set_rows`].
+    pub fn edit_rows(&mut self, edit: impl FnOnce(&mut Vec<R>)) {
         let keep = self.selected().map(|r| r.key());
-        self.rows = rows;
+        edit(&mut self.rows);
         self.status = LoadState::Ready(());
         if !self.marked.is_empty() {
             let keys: HashSet<String> = self.rows.iter().map(|r| r.key()).collect();

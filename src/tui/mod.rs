@@ -19,6 +19,7 @@ mod disk;
 pub mod docker;
 pub mod event_loop;
 pub mod format;
+pub mod image_model;
 pub mod image_rows;
 pub mod input;
 pub mod key;

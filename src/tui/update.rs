@@ -2,7 +2,6 @@
 
 use super::app::{App, Effect, Level, Msg, PaneId};
 use super::artifact_rows::ArtifactRow;
-use super::image_rows::ImageEntry;
 use super::state::{FileEntry, FileKind, FoundFile, LoadState};
 use crate::transfer::{JobEvent, Phase};
 
@@ -13,17 +12,12 @@ impl App {
             Msg::Daemon(Ok(info)) => self.daemon = LoadState::Ready(info),
             Msg::Daemon(Err(reason)) => {
                 self.images.fail(reason.clone());
-                self.holdings = LoadState::Failed(reason.clone());
+                self.model_state = LoadState::Failed(reason.clone());
                 self.daemon = LoadState::Failed(reason);
             }
-            Msg::Images(Ok(rows)) => {
-                self.images.set_rows(ImageEntry::rows(&rows, self.per_tag));
-                self.image_rows = rows;
-                self.follow_cursor();
-                return self.inspect_selected();
+            msg @ (Msg::Listed { .. } | Msg::Looked(_) | Msg::ImagesTouched(_)) => {
+                return self.apply_images(msg);
             }
-            Msg::Images(Err(reason)) => self.images.fail(reason),
-            Msg::Holdings(result) => self.holdings = LoadState::from_result(result),
             Msg::ImageInfo { id, result } => {
                 self.image_info.insert(id, LoadState::from_result(result));
             }
@@ -36,7 +30,8 @@ impl App {
             Msg::Job(event) => return self.job_event(event),
             Msg::Done(Ok(text)) => {
                 self.notify(Level::Info, text);
-                return self.after_change(vec![Effect::RefreshDaemon]);
+                let effects = self.daemon_changed();
+                return self.after_change(effects);
             }
             Msg::Done(Err(text)) => self.notify(Level::Error, text),
             Msg::Remote(result) => self.set_remote(result),
@@ -58,11 +53,6 @@ impl App {
                     .collect();
             }
             Msg::Loadable(Err(reason)) => self.notify(Level::Error, reason),
-            Msg::ImagesChanged => {
-                // Tags may have moved: inspect the selected image again once listed.
-                self.image_info.clear();
-                return vec![Effect::RefreshDaemon];
-            }
             Msg::Watch(state) => self.watch = LoadState::from_result(state),
             Msg::DiskUse { daemon, cache } => self.disk_use(daemon, cache),
         }
@@ -166,7 +156,9 @@ impl App {
                     .filter(|s| !s.is_empty())
                     .unwrap_or_else(|| format!("{}: done", snap.label));
                 self.notify(Level::Info, text);
-                self.after_change(vec![Effect::RefreshDaemon, Effect::Rescan])
+                let mut effects = self.daemon_changed();
+                effects.push(Effect::Rescan);
+                self.after_change(effects)
             }
             Phase::Failed(reason) => {
                 self.load_after.remove(&id);

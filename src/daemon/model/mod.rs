@@ -44,6 +44,14 @@ pub enum Looked {
     Gone { reference: String },
 }
 
+/// One image as a listing shows it, with the image it was built on (Docker's legacy builder
+/// keeps each step as an untagged parent image; empty elsewhere).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listed {
+    pub row: ImageRow,
+    pub parent: String,
+}
+
 /// Size and creation time of an image as a listing gives them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Facts {
@@ -58,6 +66,9 @@ pub struct ImageModel {
     facts: HashMap<String, Facts>,
     /// Listed, not inspected yet: shown without a layer count, not in the holdings.
     pending: HashMap<String, ImageRow>,
+    /// Image -> the image it was built on, and how many images each parent has.
+    parent_of: HashMap<String, String>,
+    children: HashMap<String, usize>,
 }
 
 impl ImageModel {
@@ -67,6 +78,8 @@ impl ImageModel {
             holdings: Holdings::new(ids),
             facts: HashMap::new(),
             pending: HashMap::new(),
+            parent_of: HashMap::new(),
+            children: HashMap::new(),
         }
     }
 
@@ -91,9 +104,17 @@ impl ImageModel {
 
     /// Take a listing of every image (dangling and intermediate too). Returns the IDs that
     /// need an inspect: the ones not seen before.
-    pub fn listed(&mut self, rows: Vec<ImageRow>) -> Vec<String> {
-        let listed: HashMap<String, ImageRow> =
-            rows.into_iter().map(|r| (r.id.clone(), r)).collect();
+    pub fn listed(&mut self, listing: Vec<Listed>) -> Vec<String> {
+        self.parent_of.clear();
+        self.children.clear();
+        let mut listed: HashMap<String, ImageRow> = HashMap::with_capacity(listing.len());
+        for Listed { row, parent } in listing {
+            if !parent.is_empty() {
+                *self.children.entry(parent.clone()).or_default() += 1;
+                self.parent_of.insert(row.id.clone(), parent);
+            }
+            listed.insert(row.id.clone(), row);
+        }
         let gone: Vec<String> = self
             .holdings
             .images()
@@ -117,8 +138,10 @@ impl ImageModel {
                 }
                 Some(_) => {}
                 None => {
-                    new.push(id.clone());
-                    self.pending.insert(id, row);
+                    // Already waiting for its inspect: not asked twice.
+                    if self.pending.insert(id.clone(), row).is_none() {
+                        new.push(id);
+                    }
                 }
             }
         }
@@ -126,15 +149,16 @@ impl ImageModel {
         new
     }
 
-    /// Take what one inspect found. Returns the ID of the image that changed, if any.
-    pub fn looked(&mut self, looked: Looked) -> Option<String> {
+    /// Take what one inspect found. Returns the IDs of the images that changed: this one, and
+    /// any a tag moved away from.
+    pub fn looked(&mut self, looked: Looked) -> Vec<String> {
         match looked {
-            Looked::Found { inspect, listed } => Some(self.found(&inspect, listed)),
+            Looked::Found { inspect, listed } => self.found(&inspect, listed),
             Looked::Gone { reference } => self.gone(&reference),
         }
     }
 
-    fn found(&mut self, inspect: &ImageInspect, listed: Option<ImageRow>) -> String {
+    fn found(&mut self, inspect: &ImageInspect, listed: Option<ImageRow>) -> Vec<String> {
         let mut held = Held::from_inspect(inspect);
         held.tags = clean_tags(std::mem::take(&mut held.tags));
         let id = held.id.clone();
@@ -161,52 +185,56 @@ impl ImageModel {
                     .unwrap_or(0),
             },
         };
+        let mut changed = Vec::new();
         for tag in &held.tags {
-            self.untag_elsewhere(tag, &id);
+            changed.extend(self.untag_elsewhere(tag, &id));
         }
         self.facts.insert(id.clone(), facts);
         self.holdings.insert(held);
-        id
+        changed.push(id);
+        changed
     }
 
-    fn gone(&mut self, reference: &str) -> Option<String> {
+    fn gone(&mut self, reference: &str) -> Vec<String> {
         let id = events::image_id(reference);
         if self.holdings.remove(&id).is_some() | self.pending.remove(&id).is_some() {
             self.facts.remove(&id);
-            return Some(id);
+            if let Some(parent) = self.parent_of.remove(&id)
+                && let Some(n) = self.children.get_mut(&parent)
+            {
+                *n -= 1;
+                if *n == 0 {
+                    self.children.remove(&parent);
+                }
+            }
+            return vec![id];
         }
         // A name: it no longer names anything (the image it named may remain, untagged).
-        let owner = self
-            .holdings
-            .images()
-            .find(|h| h.tags.iter().any(|t| t == reference))
-            .map(|h| h.id.clone())
-            .or_else(|| {
-                self.pending
-                    .values()
-                    .find(|r| r.tags.iter().any(|t| t == reference))
-                    .map(|r| r.id.clone())
-            })?;
-        self.untag_elsewhere(reference, "");
-        Some(owner)
+        self.untag_elsewhere(reference, "")
     }
 
-    /// Remove `tag` from every image but `keep`.
-    fn untag_elsewhere(&mut self, tag: &str, keep: &str) {
+    /// Remove `tag` from every image but `keep`; returns the images that had it.
+    fn untag_elsewhere(&mut self, tag: &str, keep: &str) -> Vec<String> {
         let owners: Vec<Held> = self
             .holdings
             .images()
             .filter(|h| h.id != keep && h.tags.iter().any(|t| t == tag))
             .cloned()
             .collect();
+        let mut changed = Vec::new();
         for mut held in owners {
             held.tags.retain(|t| t != tag);
+            changed.push(held.id.clone());
             self.holdings.insert(held);
         }
-        for row in self.pending.values_mut().filter(|r| r.id != keep) {
-            row.tags.retain(|t| t != tag);
-            row.dangling = row.tags.is_empty();
+        for row in self.pending.values_mut() {
+            if row.id != keep && row.tags.iter().any(|t| t == tag) {
+                row.tags.retain(|t| t != tag);
+                row.dangling = row.tags.is_empty();
+                changed.push(row.id.clone());
+            }
         }
+        changed
     }
 
     /// One image's row (its layer count from the holdings once inspected).
@@ -228,15 +256,30 @@ impl ImageModel {
         self.pending.get(id).cloned()
     }
 
-    /// Every image's row like `haul images` (`--all`: untagged ones too), newest first.
-    pub fn rows(&self, all: bool) -> Vec<ImageRow> {
+    /// True when another image is built on this one (an intermediate image of a build).
+    pub fn is_parent(&self, id: &str) -> bool {
+        self.children.contains_key(id)
+    }
+
+    /// The rows `docker images` shows: tagged images, and untagged ones no other image is
+    /// built on; newest first.
+    pub fn rows(&self) -> Vec<ImageRow> {
+        self.rows_where(|r| !r.dangling || !self.is_parent(&r.id))
+    }
+
+    /// Every image's row, intermediate ones too; newest first.
+    pub fn all_rows(&self) -> Vec<ImageRow> {
+        self.rows_where(|_| true)
+    }
+
+    fn rows_where(&self, keep: impl Fn(&ImageRow) -> bool) -> Vec<ImageRow> {
         let mut rows: Vec<ImageRow> = self
             .holdings
             .images()
             .map(|h| h.id.as_str())
             .chain(self.pending.keys().map(String::as_str))
             .filter_map(|id| self.row(id))
-            .filter(|r| all || !r.dangling)
+            .filter(|r| keep(r))
             .collect();
         sort_rows(&mut rows);
         rows
