@@ -85,7 +85,7 @@ pub fn read_images(blobs: &mut dyn Blobs, is_folder: bool) -> Result<Images, Pro
             seen: HashSet::new(),
             stack: Vec::new(),
         };
-        walk.descriptors(index.manifests, &[], 0, None)?;
+        walk.descriptors(index.manifests, (&[], false), 0, None)?;
         missing_manifests = walk.missing;
         for found in walk.images {
             match images.iter_mut().find(|i| i.id == found.id) {
@@ -259,7 +259,7 @@ impl OciWalk<'_> {
     fn descriptors(
         &mut self,
         descs: Vec<Descriptor>,
-        tags: &[String],
+        inherited: (&[String], bool),
         depth: usize,
         target: Option<&str>,
     ) -> Result<(), Problem> {
@@ -284,7 +284,10 @@ impl OciWalk<'_> {
             if !self.seen.insert(desc.digest.clone()) {
                 continue; // one manifest listed twice
             }
-            let own_tags = tags_of(&desc).map_or_else(|| tags.to_vec(), |t| vec![t]);
+            let (own_tags, ref_only) = match tags_of(&desc) {
+                Some((tag, ref_only)) => (vec![tag], ref_only),
+                None => (inherited.0.to_vec(), inherited.1),
+            };
             let target = target.unwrap_or(&desc.digest).to_string();
             let bytes = self.blobs.read_meta(&name)?;
             let value: serde_json::Value = parse_json(&name, &bytes)?;
@@ -305,8 +308,9 @@ impl OciWalk<'_> {
                     )));
                 }
                 super::verify::check_bytes(&name, &desc.digest, &bytes)?;
+                let inherited = (own_tags.as_slice(), ref_only);
                 let walked =
-                    self.descriptors(nested.manifests, &own_tags, depth + 1, Some(&target));
+                    self.descriptors(nested.manifests, inherited, depth + 1, Some(&target));
                 self.stack.pop();
                 walked?;
             } else {
@@ -314,6 +318,7 @@ impl OciWalk<'_> {
                 let manifest: OciManifest = parse_json(&name, &bytes)?;
                 let mut image = self.image(manifest, &desc, own_tags)?;
                 image.target_digest = Some(target);
+                image.unqualified_name = ref_only;
                 self.images.push(image);
             }
         }
@@ -360,15 +365,26 @@ impl OciWalk<'_> {
 }
 
 /// The image name an index entry carries, in the familiar form the docker CLI shows
-/// (`docker.io/library/app:1` -> `app:1`, `docker.io/team/app:1` -> `team/app:1`).
-fn tags_of(desc: &Descriptor) -> Option<String> {
-    let name = desc
-        .annotations
-        .get("io.containerd.image.name")
-        .or_else(|| desc.annotations.get("org.opencontainers.image.ref.name"))?;
+/// (`docker.io/library/app:1` -> `app:1`, `docker.io/team/app:1` -> `team/app:1`), and whether
+/// the entry names it without a registry (see `ImageInfo::unqualified_name`).
+fn tags_of(desc: &Descriptor) -> Option<(String, bool)> {
+    let (name, ref_only) = match desc.annotations.get("io.containerd.image.name") {
+        Some(name) => (name, !is_qualified(name)),
+        None => (
+            desc.annotations.get("org.opencontainers.image.ref.name")?,
+            true,
+        ),
+    };
     let familiar = name
         .strip_prefix("docker.io/library/")
         .or_else(|| name.strip_prefix("docker.io/"))
         .unwrap_or(name);
-    Some(familiar.to_string())
+    Some((familiar.to_string(), ref_only))
+}
+
+/// `registry/.../name:tag`: the first component names a registry (a dot, a port, `localhost`).
+fn is_qualified(name: &str) -> bool {
+    name.split_once('/').is_some_and(|(first, _)| {
+        first.contains('.') || first.contains(':') || first == "localhost"
+    })
 }

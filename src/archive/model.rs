@@ -156,6 +156,11 @@ pub struct ImageInfo {
     /// index holding it (one per multi-platform image). The containerd store names images by it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_digest: Option<String>,
+    /// Its index entry names it without a registry (by `org.opencontainers.image.ref.name`
+    /// alone, as skopeo writes, or by an unqualified `io.containerd.image.name`): the containerd
+    /// store keeps such a name as written, where no `docker` command finds it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unqualified_name: bool,
     /// Path of the config blob inside the archive (empty for daemon images).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub config_path: String,

@@ -51,7 +51,7 @@ pub enum ArtifactError {
     Interrupted { what: String, detail: String },
     #[error("artifact {name} holds no image haul can load{}", if .why.is_empty() { String::new() } else { format!(" ({})", .why) })]
     NoImages { name: String, why: String },
-    #[error("{}: neither a zip nor an image tarball, nothing to load", .0.display())]
+    #[error("{}: neither a zip nor an image tarball, nothing to load", crate::escape::Shown(.0))]
     NotAnArtifact(PathBuf),
     #[error("no artifact named {name:?} in {scope}")]
     NoSuchArtifact { name: String, scope: String },
@@ -71,7 +71,7 @@ pub enum ArtifactError {
         expected: String,
         actual: String,
     },
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {source}", crate::escape::Shown(path))]
     Io {
         path: PathBuf,
         source: std::io::Error,

@@ -256,10 +256,10 @@ fn print_local(a: &LocalArtifact) {
                     tags.join(", ")
                 };
                 format!(
-                    "{} ({}, {} image(s))",
+                    "{} ({}, {})",
                     tags,
                     report.format.as_str(),
-                    report.images.len()
+                    units::count(report.images.len(), "image")
                 )
             }
             (None, None) => String::new(),

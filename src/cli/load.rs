@@ -130,8 +130,8 @@ fn print_dry_run(run: &DryRun) {
     }
     if run.skipped_layers > 0 {
         println!(
-            "  would skip {} layer(s), {}, and send {}",
-            run.skipped_layers,
+            "  would skip {}, {}, and send {}",
+            crate::units::count(run.skipped_layers, "layer"),
             bytes(run.skipped_bytes),
             bytes(run.sent_bytes)
         );

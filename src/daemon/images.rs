@@ -43,11 +43,24 @@ pub async fn summaries(daemon: &Daemon, all: bool) -> Result<Vec<ImageSummary>, 
         all,
         ..Default::default()
     };
-    daemon
-        .meta()
-        .list_images(Some(options))
-        .await
-        .map_err(|e| daemon.error("list images", e))
+    let mut attempt = 0;
+    loop {
+        match daemon.meta().list_images(Some(options.clone())).await {
+            Ok(list) => return Ok(list),
+            // The containerd store fails the whole listing when an image loses a blob while it
+            // lists (another client removing one): ask again.
+            Err(e) => {
+                let e = daemon.error("list images", e);
+                attempt += 1;
+                let transient = matches!(&e, DaemonError::Api { detail, .. }
+                    if detail.contains("content digest") && detail.contains("not found"));
+                if !transient || attempt >= 3 {
+                    return Err(e);
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+        }
+    }
 }
 
 /// The tags of a summary or inspect answer: without `<none>:<none>`, each once (the containerd
@@ -186,6 +199,7 @@ pub async fn image_info(daemon: &Daemon, name: &str) -> Result<ImageInfo, Daemon
         },
         manifest_digest: None,
         target_digest: None,
+        unqualified_name: false,
         config_path: String::new(),
         repo_digests: inspect.repo_digests.unwrap_or_default(),
     })

@@ -10,7 +10,7 @@ pub enum TransferError {
     Daemon(#[from] DaemonError),
     #[error(transparent)]
     Archive(#[from] ArchiveError),
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {source}", crate::escape::Shown(path))]
     Io {
         path: PathBuf,
         source: std::io::Error,
@@ -18,7 +18,7 @@ pub enum TransferError {
     #[error("cancelled")]
     Cancelled,
     #[error(transparent)]
-    Destination(#[from] super::save::Destination),
+    Destination(#[from] super::destination::Destination),
     #[error("{0}")]
     Other(String),
 }

@@ -10,7 +10,9 @@
 
 mod answer;
 mod body;
+mod destination;
 mod error;
+mod facts;
 mod job;
 pub mod load;
 mod outcome;
@@ -24,6 +26,7 @@ mod upload;
 mod verify;
 
 pub use body::ChannelWriter;
+pub use destination::{Destination, check_destination};
 pub use error::TransferError;
 pub use job::{
     JobContext, JobEvent, JobFailure, JobId, JobKind, JobOutcome, JobResult, JobSnapshot, Jobs,
@@ -32,7 +35,5 @@ pub use job::{
 pub use load::dry_run::{DryImage, DryRun, dry_run, dry_run_path};
 pub use load::{load, start_load};
 pub use retag::{load_as, start_load_as};
-pub use save::{
-    Destination, SaveCompression, SaveReport, SaveRequest, check_destination, save, start_save,
-};
+pub use save::{SaveCompression, SaveReport, SaveRequest, save, start_save};
 pub use types::{LoadMode, LoadOptions, LoadReport, LoadedImage, summary};

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use super::TransferError;
 use super::types::LoadedImage;
 use crate::archive::ArchiveReport;
 use crate::daemon::{Daemon, DaemonError};
@@ -22,6 +23,26 @@ pub enum Recheck {
 /// How long an engine gets to come back.
 const PATIENCE: Duration = Duration::from_secs(30);
 const STEP: Duration = Duration::from_millis(500);
+
+/// Run `f` again while the engine cannot be reached, for up to [`PATIENCE`]: for the lookups
+/// that follow a load the engine reported done, when it stops right after answering.
+pub async fn patiently<T, F, Fut>(mut f: F) -> Result<T, TransferError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, TransferError>>,
+{
+    let started = std::time::Instant::now();
+    loop {
+        match f().await {
+            Err(TransferError::Daemon(DaemonError::Unreachable { .. }))
+                if started.elapsed() < PATIENCE =>
+            {
+                tokio::time::sleep(STEP).await
+            }
+            other => return other,
+        }
+    }
+}
 
 /// Look for each archive image under its expected engine ID (`expected[i]` for `report.images[i]`).
 pub async fn recheck(

@@ -4,6 +4,11 @@
 //!
 //! Names are compared as the engine writes them in listings and in its answer (Podman writes
 //! `docker.io/...` and `localhost/...` in both), with Docker Hub's prefixes dropped.
+//!
+//! On the containerd store an image exists only through its names: a load that moves a tag
+//! away from an image deletes that image. Before such a load haul keeps each image the
+//! archive's tags point at under a temporary name (`haul-undo/<pid>-<n>:keep`), so an undo can
+//! point the tag back; the temporary names are removed when the load is over.
 
 use std::collections::{HashMap, HashSet};
 
@@ -20,7 +25,11 @@ pub struct Snapshot {
     tags: HashMap<String, String>,
     /// Every image ID the engine had.
     present: HashSet<String>,
+    /// Temporary names keeping images alive during the load (see the module notes).
+    keep: Vec<String>,
 }
+
+static KEEP_NAMES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// `docker.io/library/app:1` and `docker.io/app:1` -> `app:1`; other names unchanged.
 fn familiar(name: &str) -> &str {
@@ -68,6 +77,39 @@ impl Snapshot {
     /// True when the engine held no image at all.
     pub fn is_empty(&self) -> bool {
         self.present.is_empty()
+    }
+
+    /// Keep the images `tags` point at now alive under temporary names, on engines where a
+    /// moved tag deletes its image (the containerd store). Undo with [`Snapshot::release`].
+    pub async fn protect(&mut self, daemon: &Daemon, tags: &[String]) -> Result<(), TransferError> {
+        if daemon.engine().kind != crate::daemon::EngineKind::DockerContainerd {
+            return Ok(());
+        }
+        let mut ids: Vec<String> = tags
+            .iter()
+            .filter_map(|t| self.tags.get(familiar(t)).cloned())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        for id in ids {
+            let n = KEEP_NAMES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let temp = format!("haul-undo/{}-{n}:keep", std::process::id());
+            crate::daemon::tags::tag(daemon, &id, &temp).await?;
+            self.keep.push(temp);
+        }
+        Ok(())
+    }
+
+    /// Remove the temporary names of [`Snapshot::protect`] (the images they kept go the way a
+    /// load sends them: deleted when no other name is left).
+    pub async fn release(&self, daemon: &Daemon) -> Result<(), TransferError> {
+        for name in &self.keep {
+            match crate::daemon::tags::untag(daemon, name).await {
+                Ok(()) | Err(DaemonError::NotFound(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
     }
 
     /// Put back what `loaded` changed.

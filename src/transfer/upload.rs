@@ -46,6 +46,9 @@ pub struct Upload<T> {
     /// The refusal came after the whole body was sent: the engine may have loaded it anyway
     /// (a connection lost while it processed), so ask it again before calling it a failure.
     pub refused_after_upload: bool,
+    /// The refusal is the engine's own answer (an error in its stream or an HTTP error status),
+    /// not a lost connection.
+    pub refused_by_engine: bool,
 }
 
 /// The file's own bytes, read in chunks; progress counts them.
@@ -85,6 +88,7 @@ pub async fn upload<T>(
     let mut answer = Answer::default();
     let mut refused = None;
     let mut refused_after_upload = false;
+    let mut refused_by_engine = false;
     let mut cancelled_late = false;
     loop {
         tokio::select! {
@@ -109,6 +113,11 @@ pub async fn upload<T>(
                 }
                 Some(Err(e)) => {
                     refused_after_upload = uploaded.load(Ordering::SeqCst);
+                    refused_by_engine = matches!(
+                        e,
+                        bollard::errors::Error::DockerStreamError { .. }
+                            | bollard::errors::Error::DockerResponseServerError { .. }
+                    );
                     refused = Some(daemon.error(format!("load {}", path.display()), e));
                     break;
                 }
@@ -132,6 +141,7 @@ pub async fn upload<T>(
         produced,
         cancelled_late: cancelled_late || ctx.cancel.is_cancelled(),
         refused_after_upload,
+        refused_by_engine,
     })
 }
 

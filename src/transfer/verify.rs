@@ -50,7 +50,18 @@ pub async fn complete_ids(
     }
     for image in loaded.iter_mut().filter(|l| l.id.is_empty()) {
         if let Some(name) = &image.name {
-            image.id = daemon.inspect_raw(name).await?.id.unwrap_or_default();
+            image.id = match daemon.inspect_raw(name).await {
+                Ok(inspect) => inspect.id.unwrap_or_default(),
+                // A name the engine reported but cannot find (containerd keeps some names
+                // unnormalized): the archive's own ID, when there is one.
+                Err(DaemonError::NotFound(_)) if expected.iter().flatten().count() == 1 => expected
+                    .iter()
+                    .flatten()
+                    .next()
+                    .cloned()
+                    .unwrap_or_default(),
+                Err(e) => return Err(e.into()),
+            };
         }
     }
     Ok(loaded)
@@ -101,11 +112,39 @@ pub async fn verify(
             ));
         }
     }
-    match loaded.iter().find(|l| !wanted.contains_key(&l.id)) {
-        Some(l) => Err(format!(
+    if let Some(l) = loaded.iter().find(|l| !wanted.contains_key(&l.id)) {
+        return Err(format!(
             "{what} produced unexpected image {}",
             crate::units::short_id(&l.id)
-        )),
-        None => Ok(()),
+        ));
     }
+    if daemon.engine().ids == ImageIds::TargetDigest {
+        complete(daemon, wanted.keys(), what).await?;
+    }
+    Ok(())
+}
+
+/// The containerd store lists an image only when its content store holds every blob its
+/// manifest names (a left-out blob it never had leaves the image unlisted, though unpacked).
+async fn complete(
+    daemon: &Daemon,
+    ids: impl Iterator<Item = &String>,
+    what: &str,
+) -> Result<(), String> {
+    let listed: HashSet<String> = crate::daemon::summaries(daemon, true)
+        .await
+        .map_err(|e| format!("{what} not verified: {e}"))?
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    for id in ids {
+        if !listed.contains(id) {
+            return Err(format!(
+                "{what} gave image {} without all its blobs (the engine had the layers unpacked, \
+                 not the blobs this archive names)",
+                crate::units::short_id(id)
+            ));
+        }
+    }
+    Ok(())
 }

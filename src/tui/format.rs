@@ -52,8 +52,9 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
-/// Cut `text` to `width` characters, ending with `…` when cut.
+/// Cut `text` to `width` characters, ending with `…` when cut; control characters escaped.
 pub fn fit(text: &str, width: usize) -> String {
+    let text = crate::escape::text(text);
     if text.chars().count() <= width {
         return text.to_string();
     }
@@ -62,8 +63,10 @@ pub fn fit(text: &str, width: usize) -> String {
     out
 }
 
-/// Keep the end of `text` (a path's file name matters most), starting with `…` when cut.
+/// Keep the end of `text` (a path's file name matters most), starting with `…` when cut;
+/// control characters escaped.
 pub fn fit_end(text: &str, width: usize) -> String {
+    let text = crate::escape::text(text);
     let count = text.chars().count();
     if count <= width {
         return text.to_string();

@@ -21,6 +21,20 @@ impl App {
                 } else {
                     -1
                 };
+                // The full details view scrolls; the dialogs keep the wheel from the panes.
+                if let Mode::Details { scroll } = self.mode {
+                    let (total, height) = super::render::details_extent(self);
+                    let last = total.saturating_sub(height) as isize;
+                    let next = (scroll.min(last as usize) as isize + 3 * delta).clamp(0, last);
+                    self.mode = Mode::Details {
+                        scroll: next as usize,
+                    };
+                    self.mark_dirty();
+                    return Vec::new();
+                }
+                if self.mode != Mode::Normal && self.mode != Mode::Filter {
+                    return Vec::new();
+                }
                 self.mark_dirty();
                 if over_list {
                     self.focus = Focus::List;

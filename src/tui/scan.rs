@@ -134,11 +134,12 @@ impl Scanner {
     }
 }
 
-pub(crate) fn display_path(path: &Path, cwd: &Path) -> String {
-    match path.strip_prefix(cwd) {
+pub fn display_path(path: &Path, cwd: &Path) -> String {
+    let shown = match path.strip_prefix(cwd) {
         Ok(rel) => rel.display().to_string(),
         Err(_) => super::format::tilde(path),
-    }
+    };
+    crate::escape::text(&shown).into_owned()
 }
 
 fn walk(dir: &Path, depth: usize, budget: &mut usize, seen: &mut BTreeMap<PathBuf, Stamp>) {
@@ -192,8 +193,10 @@ fn walk(dir: &Path, depth: usize, budget: &mut usize, seen: &mut BTreeMap<PathBu
 
 /// Error text without the leading `path: ` (the row already shows the file).
 fn without_path(text: &str, path: &Path) -> String {
-    let prefix = format!("{}: ", path.display());
-    text.strip_prefix(&prefix).unwrap_or(text).to_string()
+    // Errors are escaped when displayed: strip the path as it was escaped.
+    let prefix = format!("{}: ", crate::escape::path(path));
+    let text = crate::escape::text(text);
+    text.strip_prefix(&prefix).unwrap_or(&text).to_string()
 }
 
 /// Commands for the scanner task.

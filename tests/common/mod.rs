@@ -11,5 +11,6 @@ pub mod fuzz;
 pub mod hostile;
 pub mod http;
 pub mod images;
+pub mod loaded;
 pub mod pty;
 pub mod sshd;

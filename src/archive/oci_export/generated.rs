@@ -212,3 +212,40 @@ struct Index {
     media_type: &'static str,
     manifests: Vec<IndexEntry>,
 }
+
+/// The archive's `index.json` with every name qualified: `io.containerd.image.name` added where
+/// an entry is named only by `org.opencontainers.image.ref.name` holding a whole reference
+/// (skopeo writes those), or rewritten where it lacks its registry. The containerd store keeps
+/// a name as written, where no `docker` command finds an unqualified one.
+pub(super) fn with_containerd_names(index: &[u8]) -> Result<Vec<u8>, Problem> {
+    const NAME: &str = "io.containerd.image.name";
+    const REF: &str = "org.opencontainers.image.ref.name";
+    let bad = |e: serde_json::Error| Problem::BadJson {
+        name: "index.json".into(),
+        detail: e.to_string(),
+    };
+    let mut value: serde_json::Value = serde_json::from_slice(index).map_err(bad)?;
+    let mut changed = false;
+    let entries = value.get_mut("manifests").and_then(|m| m.as_array_mut());
+    for entry in entries.into_iter().flatten() {
+        let Some(annotations) = entry.get_mut("annotations").and_then(|a| a.as_object_mut()) else {
+            continue;
+        };
+        let named = annotations
+            .get(NAME)
+            .or_else(|| annotations.get(REF))
+            .and_then(|r| r.as_str())
+            .filter(|r| crate::archive::is_loadable_tag(r));
+        if let Some(reference) = named {
+            let full = full_reference(reference, false);
+            if annotations.get(NAME).and_then(|n| n.as_str()) != Some(full.as_str()) {
+                annotations.insert(NAME.to_string(), serde_json::Value::String(full));
+                changed = true;
+            }
+        }
+    }
+    if !changed {
+        return Ok(index.to_vec());
+    }
+    serde_json::to_vec(&value).map_err(bad)
+}

@@ -201,6 +201,7 @@ impl OciPlan {
                         }));
                     }
                 };
+                let index = generated::with_containerd_names(&index).map_err(at)?;
                 append(&mut tar, "index.json", index.len() as u64, index.as_slice()).map_err(at)?;
                 self.report
                     .images

@@ -230,3 +230,25 @@ fn references_are_qualified_like_containerd_names_them() {
     assert_eq!(full_reference("team/app:1", true), "localhost/team/app:1");
     assert_eq!(full_reference("reg.io/app:1", true), "reg.io/app:1");
 }
+
+#[test]
+fn index_names_are_qualified_for_the_containerd_store() {
+    let index = br#"{"schemaVersion":2,"manifests":[
+        {"digest":"sha256:a","annotations":{"org.opencontainers.image.ref.name":"team/app:1"}},
+        {"digest":"sha256:b","annotations":{"org.opencontainers.image.ref.name":"latest"}},
+        {"digest":"sha256:c","annotations":{"io.containerd.image.name":"app:2"}},
+        {"digest":"sha256:d","annotations":{"io.containerd.image.name":"docker.io/library/app:3"}}]}"#;
+    let out: serde_json::Value =
+        serde_json::from_slice(&generated::with_containerd_names(index).unwrap()).unwrap();
+    let name = |i: usize| out["manifests"][i]["annotations"]["io.containerd.image.name"].clone();
+    assert_eq!(name(0), "docker.io/team/app:1");
+    assert!(name(1).is_null(), "a bare tag names no image");
+    assert_eq!(name(2), "docker.io/library/app:2");
+    assert_eq!(name(3), "docker.io/library/app:3");
+    let qualified = br#"{"manifests":[{"digest":"sha256:d","annotations":{"io.containerd.image.name":"docker.io/library/app:3"}}]}"#;
+    assert_eq!(
+        generated::with_containerd_names(qualified).unwrap(),
+        qualified.to_vec(),
+        "left byte for byte when nothing changes"
+    );
+}

@@ -1,6 +1,6 @@
 //! SOURCE arguments of the contents commands: anything `haul inspect` takes, or
 //! `docker://IMAGE`; analysed on a blocking thread with a progress bar on stderr (when it is a
-//! terminal) and Ctrl-C cancelling.
+//! terminal); Ctrl-C (or SIGTERM, SIGHUP) cancels.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -152,6 +152,8 @@ impl Session {
             tokio::pin!(work);
             let mut tick = tokio::time::interval(Duration::from_millis(100));
             let mut interrupted = false;
+            // Ctrl-C, SIGTERM, SIGHUP: cancel; the exit code then names the signal.
+            let mut stops = crate::cli::signals::Listener::new();
             loop {
                 tokio::select! {
                     result = &mut work => {
@@ -160,7 +162,7 @@ impl Session {
                         }
                         return result;
                     }
-                    _ = tokio::signal::ctrl_c(), if !interrupted => {
+                    _ = stops.recv(), if !interrupted => {
                         interrupted = true;
                         control.cancel();
                     }

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use tokio::sync::oneshot;
 
 use self::plan::{Plan, Route, Source};
-use super::recheck::{Recheck, recheck};
+use super::recheck::{Recheck, patiently, recheck};
 use super::routes::{decompressed, docker_archive, oci_layout};
 use super::types::blocking;
 use super::undo::Snapshot;
@@ -30,7 +30,7 @@ use super::verify::{complete_ids, expected_ids, verify};
 use super::{
     JobContext, JobId, JobKind, Jobs, LoadMode, LoadOptions, LoadReport, LoadedImage, TransferError,
 };
-use crate::archive::{self, ArchiveError, ArchiveReport, Problem, StreamedSource};
+use crate::archive::{self, ArchiveReport, Problem, StreamedSource};
 use crate::daemon::{Daemon, ImageIds, holdings};
 
 /// Load one path. Progress: source bytes read of the route's total.
@@ -76,31 +76,33 @@ async fn two_pass(
     })
     .await??;
     let held = holdings::fetch(daemon).await?;
-    let snapshot = Snapshot::from_holdings(&held);
-    let engine = daemon.engine();
-    let planned = plan::choose(engine, &report, &held, opts, source);
-    let mut fallback = planned.note.clone();
-    if planned.mode == LoadMode::Delta {
-        match send(ctx, daemon, path, &report, &planned, &snapshot, source_len).await {
-            Ok(done) => {
-                match verify(daemon, &report, &done.expected, &done.loaded, "delta load").await {
-                    Ok(()) => return Ok(done.report(path, &planned, source_len)),
-                    Err(why) => {
-                        snapshot.restore(daemon, &done.loaded).await?;
-                        fallback = Some(why);
-                    }
-                }
-            }
-            Err(TransferError::Cancelled) => return Err(TransferError::Cancelled),
-            Err(e) => fallback = Some(e.to_string()),
-        }
-        ctx.progress.set_done(0);
-    }
-    let planned = plan::full(engine, &report, source);
-    let done = send(ctx, daemon, path, &report, &planned, &snapshot, source_len).await?;
-    let mut out = done.report(path, &planned, source_len);
-    out.fallback = fallback;
+    let mut snapshot = Snapshot::from_holdings(&held);
+    let tags: Vec<String> = report.images.iter().flat_map(|i| i.tags.clone()).collect();
+    snapshot.protect(daemon, &tags).await?;
+    let loading = Loading {
+        ctx,
+        daemon,
+        path,
+        report: &report,
+        snapshot: &snapshot,
+        source_len,
+    };
+    let planned = plan::choose(daemon.engine(), &report, &held, opts, source);
+    let result = loading.planned(planned, source).await;
+    let released = snapshot.release(daemon).await;
+    let out = result?;
+    released?;
     Ok(out)
+}
+
+/// One load under way: what every send of it needs.
+struct Loading<'a> {
+    ctx: &'a JobContext,
+    daemon: &'a Daemon,
+    path: &'a Path,
+    report: &'a ArchiveReport,
+    snapshot: &'a Snapshot,
+    source_len: u64,
 }
 
 /// What one send did, once judged.
@@ -111,130 +113,152 @@ struct Sent {
     expected: Vec<Option<String>>,
 }
 
-impl Sent {
-    fn report(self, path: &Path, plan: &Plan, source_len: u64) -> LoadReport {
+impl Loading<'_> {
+    /// The planned route (a delta first where one applies), with its fallback to a full load.
+    async fn planned(&self, planned: Plan, source: Source) -> Result<LoadReport, TransferError> {
+        let (ctx, daemon) = (self.ctx, self.daemon);
+        let mut fallback = planned.note.clone();
+        if planned.mode == LoadMode::Delta {
+            match self.send(&planned).await {
+                Ok(done) => {
+                    let verified = verify(
+                        daemon,
+                        self.report,
+                        &done.expected,
+                        &done.loaded,
+                        "delta load",
+                    );
+                    match verified.await {
+                        Ok(()) => return Ok(self.report_of(done, &planned)),
+                        Err(why) => {
+                            self.snapshot.restore(daemon, &done.loaded).await?;
+                            fallback = Some(why);
+                        }
+                    }
+                }
+                Err(TransferError::Cancelled) => return Err(TransferError::Cancelled),
+                Err(e) => fallback = Some(e.to_string()),
+            }
+            ctx.progress.set_done(0);
+        }
+        let planned = plan::full(daemon.engine(), self.report, source);
+        let done = self.send(&planned).await?;
+        let mut out = self.report_of(done, &planned);
+        out.fallback = fallback;
+        Ok(out)
+    }
+
+    fn report_of(&self, sent: Sent, plan: &Plan) -> LoadReport {
         LoadReport {
-            path: path.display().to_string(),
-            loaded: self.loaded,
+            path: self.path.display().to_string(),
+            loaded: sent.loaded,
             mode: plan.mode,
-            source_bytes: source_len,
-            sent_bytes: self.sent,
+            source_bytes: self.source_len,
+            sent_bytes: sent.sent,
             skipped_layers: plan.skipped_layers,
             skipped_bytes: plan.skipped_bytes,
             fallback: None,
         }
     }
-}
 
-/// Send `report`'s path by `plan`'s route and judge the answer.
-async fn send(
-    ctx: &JobContext,
-    daemon: &Daemon,
-    path: &Path,
-    report: &ArchiveReport,
-    plan: &Plan,
-    snapshot: &Snapshot,
-    source_len: u64,
-) -> Result<Sent, TransferError> {
-    let mut expected = expected_ids(daemon.engine().ids, report);
-    let (loaded, sent) = match &plan.route {
-        Route::AsIs => {
-            ctx.progress.set_total(source_len);
-            let body = file_body(ctx, path).await?;
-            let sending: Sending<()> = Sending {
-                body,
-                producer: None,
-            };
-            judge(
-                daemon,
-                upload(ctx, daemon, path, sending).await?,
-                snapshot,
-                (report, &expected),
-            )
-            .await?
-            .0
-        }
-        Route::Decompressed => {
-            let owned = path.to_path_buf();
-            let source = blocking(move || StreamedSource::open(&owned))
-                .await??
-                .ok_or_else(|| {
-                    TransferError::Other(format!("{}: not compressed", path.display()))
-                })?;
-            let sending = decompressed::sending(ctx, source);
-            judge(
-                daemon,
-                upload(ctx, daemon, path, sending).await?,
-                snapshot,
-                (report, &expected),
-            )
-            .await?
-            .0
-        }
-        Route::DockerArchive { skip } => {
-            let sending = docker_archive::sending(ctx, report, skip).await?;
-            judge(
-                daemon,
-                upload(ctx, daemon, path, sending).await?,
-                snapshot,
-                (report, &expected),
-            )
-            .await?
-            .0
-        }
-        Route::OciLayout { skip, how } => {
-            let sending = oci_layout::sending(ctx, report, skip, *how).await?;
-            let (answer, written) = judge(
-                daemon,
-                upload(ctx, daemon, path, sending).await?,
-                snapshot,
-                (report, &expected),
-            )
-            .await?;
-            // The containerd store names an image by the manifest haul wrote for it.
-            if daemon.engine().ids == ImageIds::TargetDigest
-                && let Some(written) = written
-            {
-                expected = written.targets;
+    /// Send the path by `plan`'s route and judge the answer.
+    async fn send(&self, plan: &Plan) -> Result<Sent, TransferError> {
+        let (ctx, daemon, path, report) = (self.ctx, self.daemon, self.path, self.report);
+        let mut expected = expected_ids(daemon.engine().ids, report);
+        let (loaded, sent) = match &plan.route {
+            Route::AsIs => {
+                ctx.progress.set_total(self.source_len);
+                let body = file_body(ctx, path).await?;
+                let sending: Sending<()> = Sending {
+                    body,
+                    producer: None,
+                };
+                let up = upload(ctx, daemon, path, sending).await?;
+                judge(daemon, up, self.snapshot, (report, &expected))
+                    .await?
+                    .0
             }
-            answer
-        }
-    };
-    let loaded = complete_ids(daemon, &expected, loaded).await?;
-    ctx.progress.set_done(ctx.progress.total());
-    Ok(Sent {
-        loaded,
-        sent,
-        expected,
-    })
+            Route::Decompressed => {
+                let owned = path.to_path_buf();
+                let source = blocking(move || StreamedSource::open(&owned))
+                    .await??
+                    .ok_or_else(|| {
+                        TransferError::Other(format!("{}: not compressed", path.display()))
+                    })?;
+                let sending = decompressed::sending(ctx, source);
+                judge(
+                    daemon,
+                    upload(ctx, daemon, path, sending).await?,
+                    self.snapshot,
+                    (report, &expected),
+                )
+                .await?
+                .0
+            }
+            Route::DockerArchive { skip } => {
+                let sending = docker_archive::sending(ctx, report, skip).await?;
+                judge(
+                    daemon,
+                    upload(ctx, daemon, path, sending).await?,
+                    self.snapshot,
+                    (report, &expected),
+                )
+                .await?
+                .0
+            }
+            Route::OciLayout { skip, how } => {
+                let sending = oci_layout::sending(ctx, report, skip, *how).await?;
+                let up = upload(ctx, daemon, path, sending).await?;
+                let (answer, written) =
+                    judge(daemon, up, self.snapshot, (report, &expected)).await?;
+                // The containerd store names an image by the manifest haul wrote for it.
+                if daemon.engine().ids == ImageIds::TargetDigest
+                    && let Some(written) = written
+                {
+                    expected = written.targets;
+                }
+                answer
+            }
+        };
+        // The engine may stop right after answering (a graceful stop finishes the load first):
+        // wait for it to come back rather than call a reported load a failure.
+        let loaded = patiently(|| complete_ids(daemon, &expected, loaded.clone())).await?;
+        ctx.progress.set_done(ctx.progress.total());
+        Ok(Sent {
+            loaded,
+            sent,
+            expected,
+        })
+    }
 }
 
 /// The engine's answer judged: a producer's error (it explains a broken upload better than the
 /// transport error it causes), a refusal, a late cancel and unpack errors all fail the send,
-/// after undoing whatever the engine loaded.
+/// after undoing whatever the engine loaded: the names it reported and the archive's own (an
+/// engine may import before refusing, without naming anything). A connection lost once the
+/// whole archive was sent is not a refusal: the engine is asked again (see `recheck`).
 async fn judge<T>(
     daemon: &Daemon,
     up: Upload<T>,
     snapshot: &Snapshot,
     (report, expected): (&ArchiveReport, &[Option<String>]),
 ) -> Result<((Vec<LoadedImage>, u64), Option<T>), TransferError> {
-    if let Some(Err(e)) = up.produced {
-        if !up.loaded.is_empty() {
-            snapshot.restore(daemon, &up.loaded).await?;
-        }
+    let undo = |loaded: Vec<LoadedImage>| async move {
+        let mut all = loaded;
+        all.extend(archive_names(report, expected));
+        snapshot.restore(daemon, &all).await
+    };
+    let lost_after_upload = up.refused_after_upload
+        && !up.refused_by_engine
+        && up.loaded.is_empty()
+        && !up.cancelled_late;
+    let failure = match (up.produced, up.refused) {
         // The engine stopped reading: its refusal says why.
-        return Err(match (e.problem, up.refused) {
-            (Problem::Output(_), Some(refusal)) => refusal.into(),
-            (problem, _) => ArchiveError {
-                path: e.path,
-                problem,
-            }
-            .into(),
-        });
-    }
-    if let Some(e) = up.refused {
-        if up.refused_after_upload && up.loaded.is_empty() && !up.cancelled_late {
-            // The whole archive was sent: the engine may have loaded it. Ask again.
+        (Some(Err(e)), Some(refusal)) if matches!(e.problem, Problem::Output(_)) => {
+            Some(refusal.into())
+        }
+        (Some(Err(e)), _) => Some(TransferError::from(e)),
+        (_, Some(e)) if lost_after_upload => {
             return match recheck(daemon, report, expected).await {
                 Recheck::Loaded(loaded) => Ok(((loaded, up.sent), None)),
                 Recheck::Absent => Err(TransferError::Other(format!(
@@ -246,21 +270,54 @@ async fn judge<T>(
                 ))),
             };
         }
-        if !up.loaded.is_empty() {
-            snapshot.restore(daemon, &up.loaded).await?;
+        (_, Some(refusal)) => Some(refusal.into()),
+        (Some(Ok(produced)), None) => {
+            if up.cancelled_late {
+                Some(TransferError::Cancelled)
+            } else if let Some(first) = up.unpack_errors.first() {
+                Some(TransferError::Other(first.clone()))
+            } else {
+                return Ok(((up.loaded, up.sent), Some(produced)));
+            }
         }
-        return Err(e.into());
+        (None, None) => {
+            if up.cancelled_late {
+                Some(TransferError::Cancelled)
+            } else {
+                up.unpack_errors
+                    .first()
+                    .map(|first| TransferError::Other(first.clone()))
+            }
+        }
+    };
+    match failure {
+        Some(e) => {
+            undo(up.loaded).await?;
+            Err(e)
+        }
+        None => Ok(((up.loaded, up.sent), None)),
     }
-    if up.cancelled_late {
-        snapshot.restore(daemon, &up.loaded).await?;
-        return Err(TransferError::Cancelled);
+}
+
+/// The names and IDs a load of `report` may create.
+fn archive_names(report: &ArchiveReport, expected: &[Option<String>]) -> Vec<LoadedImage> {
+    let mut out = Vec::new();
+    for (image, id) in report.images.iter().zip(expected) {
+        let id = id.clone().unwrap_or_default();
+        if image.tags.is_empty() {
+            out.push(LoadedImage {
+                name: None,
+                id: id.clone(),
+            });
+        }
+        for tag in image.tags.iter().filter(|t| archive::is_loadable_tag(t)) {
+            out.push(LoadedImage {
+                name: Some(tag.clone()),
+                id: id.clone(),
+            });
+        }
     }
-    if let Some(first) = up.unpack_errors.first() {
-        snapshot.restore(daemon, &up.loaded).await?;
-        return Err(TransferError::Other(first.clone()));
-    }
-    let produced = up.produced.and_then(Result::ok);
-    Ok(((up.loaded, up.sent), produced))
+    out
 }
 
 /// Start a load as a job. The receiver gets the full report when it succeeds.

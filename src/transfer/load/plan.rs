@@ -97,9 +97,24 @@ pub fn accepts_as_is(engine: &Engine, report: &ArchiveReport) -> bool {
     report.container == Container::Tar && outer && accepts_tar(engine, report)
 }
 
+/// True when the containerd store would keep an image name it cannot look up: an OCI index
+/// entry named by `org.opencontainers.image.ref.name` alone (haul adds the name it reads).
+fn names_need_fixing(engine: &Engine, report: &ArchiveReport) -> bool {
+    engine.kind == EngineKind::DockerContainerd
+        && report.images.iter().any(|i| {
+            i.unqualified_name && i.tags.iter().any(|t| crate::archive::is_loadable_tag(t))
+        })
+}
+
 /// A full load: the engine's native route where it has one, else a conversion.
 pub fn full(engine: &Engine, report: &ArchiveReport, source: Source) -> Plan {
-    let (route, mode) = if accepts_as_is(engine, report) {
+    let (route, mode) = if names_need_fixing(engine, report) && source.oci_native {
+        let route = Route::OciLayout {
+            skip: HashSet::new(),
+            how: OciHow::Native,
+        };
+        (route, LoadMode::Converted)
+    } else if accepts_as_is(engine, report) {
         (Route::AsIs, LoadMode::AsIs)
     } else if source.streamed && accepts_tar(engine, report) {
         (Route::Decompressed, LoadMode::Decompressed)

@@ -18,10 +18,11 @@
 
 use std::path::Path;
 
+use super::archive_names;
 use super::plan::accepts_tar;
 use super::{LoadMode, LoadOptions, LoadReport};
 use crate::archive::{self, ArchiveError, Problem, StreamedSource};
-use crate::daemon::Daemon;
+use crate::daemon::{Daemon, EngineKind};
 use crate::transfer::routes::decompressed;
 use crate::transfer::types::blocking;
 use crate::transfer::undo::Snapshot;
@@ -60,7 +61,10 @@ pub(super) async fn try_load(
     };
     let source_len = source_len?;
     let snapshot = Snapshot::everything(daemon).await?;
-    if !opts.full && !snapshot.is_empty() {
+    // The tags are known only at the end: on the containerd store, where a moved tag deletes
+    // its image, an undo could not give it back (see `undo`).
+    let moved_tag_deletes = daemon.engine().kind == EngineKind::DockerContainerd;
+    if !snapshot.is_empty() && (!opts.full || moved_tag_deletes) {
         return Ok(Outcome::NotTaken);
     }
 
@@ -90,7 +94,12 @@ pub(super) async fn try_load(
         None => return Err(TransferError::Other("single pass: no listing".into())),
     };
     let engine = daemon.engine();
+    let expected = expected_ids(engine.ids, &report);
+    // An engine may import before it refuses or fails to unpack, naming nothing.
+    let mut touched = up.loaded.clone();
+    touched.extend(archive_names(&report, &expected));
     if let Some(refusal) = up.refused {
+        snapshot.restore(daemon, &touched).await?;
         if accepts_tar(engine, &report) {
             return Err(refusal.into());
         }
@@ -100,10 +109,9 @@ pub(super) async fn try_load(
         )));
     }
     if let Some(first) = up.unpack_errors.first() {
-        snapshot.restore(daemon, &up.loaded).await?;
+        snapshot.restore(daemon, &touched).await?;
         return Err(TransferError::Other(first.clone()));
     }
-    let expected = expected_ids(engine.ids, &report);
     let loaded = complete_ids(daemon, &expected, up.loaded).await?;
     if let Err(why) = verify(daemon, &report, &expected, &loaded, "single-pass load").await {
         snapshot.restore(daemon, &loaded).await?;

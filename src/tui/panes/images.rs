@@ -37,10 +37,26 @@ impl TableRow for ImageEntry {
 
     fn cells(&self, ctx: &RowCtx<'_>, width: u16) -> Vec<Cell<'static>> {
         let theme = &ctx.app.config.theme;
+        // What the other columns leave (and the selection mark): a long name ends with `…`
+        // rather than being cut silently (`i` and the details show it whole).
+        let columns = Self::columns(width);
+        let fixed: usize = columns
+            .iter()
+            .skip(1)
+            .map(|c| match c.width {
+                Constraint::Length(n) => n as usize + 1,
+                _ => 1,
+            })
+            .sum();
+        let room = (width as usize).saturating_sub(fixed + 1).max(8);
         let name = match (&self.tag, self.hidden_tags()) {
             (None, _) => Cell::from("<none>").style(theme.dim()),
-            (Some(tag), 0) => Cell::from(tag.clone()),
-            (Some(tag), n) => Cell::from(format!("{tag} (+{n})")),
+            (Some(tag), 0) => Cell::from(format::fit(tag, room)),
+            (Some(tag), n) => {
+                let more = format!(" (+{n})");
+                let cut = format::fit(tag, room.saturating_sub(more.chars().count()).max(4));
+                Cell::from(format!("{cut}{more}"))
+            }
         };
         let image = &self.image;
         let mut cells = vec![name];

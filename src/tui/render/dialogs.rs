@@ -208,10 +208,10 @@ pub fn copy(frame: &mut Frame<'_>, app: &App, choices: &[CopyChoice], area: Rect
     let mut lines: Vec<Line<'static>> = choices
         .iter()
         .map(|c| {
+            // One label span: a long value wraps under itself.
             Line::from(vec![
-                Span::styled(format!("{}  ", c.key), theme.accent()),
-                Span::raw(format!("{:<7} ", c.what)),
-                Span::styled(c.text.clone(), theme.dim()),
+                Span::styled(format!("{}  {:<7} ", c.key, c.what), theme.accent()),
+                Span::styled(crate::escape::text(&c.text).into_owned(), theme.dim()),
             ])
         })
         .collect();

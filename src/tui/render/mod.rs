@@ -40,4 +40,16 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, jobs: &[JobSnapshot]) {
         Mode::Copy(choices) => dialogs::copy(frame, app, choices, area),
         Mode::Normal | Mode::Filter => {}
     }
+    no_control_characters(frame);
+}
+
+/// The last line of defence: text from outside (paths, entry names, tags, history lines) is
+/// escaped where it is formatted ([`crate::escape`]); a control character that still reached
+/// a cell is shown as `�` rather than sent raw to the terminal.
+fn no_control_characters(frame: &mut Frame<'_>) {
+    for cell in frame.buffer_mut().content.iter_mut() {
+        if cell.symbol().chars().any(char::is_control) {
+            cell.set_symbol("\u{fffd}");
+        }
+    }
 }

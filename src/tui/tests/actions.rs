@@ -255,6 +255,16 @@ fn i_opens_everything_scrolls_and_closes() {
     app.on_key(code(KeyCode::PageUp));
     app.on_key(key('g'));
     assert_eq!(app.mode, Mode::Details { scroll: 0 });
+    // The wheel scrolls the view, not the list beneath.
+    let wheel = crossterm::event::MouseEvent {
+        kind: crossterm::event::MouseEventKind::ScrollDown,
+        column: 10,
+        row: 5,
+        modifiers: KeyModifiers::NONE,
+    };
+    app.on_mouse(wheel);
+    assert_eq!(app.mode, Mode::Details { scroll: 3 });
+    assert_eq!(app.images.cursor.selected, 0);
     app.on_key(code(KeyCode::Esc));
     assert_eq!(app.mode, Mode::Normal);
 }

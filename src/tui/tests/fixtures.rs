@@ -116,6 +116,7 @@ pub fn info(n: u8, tags: &[&str]) -> ImageInfo {
         history: vec![HistoryEntry::default()],
         manifest_digest: None,
         target_digest: None,
+        unqualified_name: false,
         config_path: String::new(),
         ..ImageInfo::default()
     }
