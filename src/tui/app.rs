@@ -99,6 +99,8 @@ pub enum Effect {
     Clean(Vec<du::Item>),
     /// List the remote artifacts (GitHub Actions API) again.
     RefreshRemote,
+    /// The next page of the remote artifacts.
+    MoreRemote(reqwest::Url),
     /// Download a remote artifact as a job; its images load when it is done.
     Download(Box<RemoteArtifact>),
     /// Find the images of a downloaded artifact, to load them.
@@ -131,6 +133,11 @@ pub enum Msg {
     Done(Result<String, String>),
     /// The remote artifact listing (or why there is none).
     Remote(Result<RemoteList, String>),
+    /// A further page of the remote listing (`from`: its address).
+    RemotePage {
+        from: reqwest::Url,
+        result: Result<RemoteList, String>,
+    },
     /// The images of a downloaded artifact to load (label, paths), or why there are none.
     Loadable(Result<(String, Vec<PathBuf>), String>),
     /// The daemon reported image events (pull, load, tag, untag, delete), debounced: the
@@ -181,6 +188,10 @@ pub struct App {
     pub disk_daemon: LoadState<()>,
     /// The remote listing: the repository, or why there is none.
     pub remote: LoadState<String>,
+    /// The next page of the remote listing, the page on its way, the listing's size.
+    pub remote_next: Option<reqwest::Url>,
+    pub remote_fetching: Option<reqwest::Url>,
+    pub remote_total: Option<u64>,
     /// Download jobs whose images load when they finish.
     pub load_after: HashSet<JobId>,
     /// The daemon's event stream (live updates of the Images pane).
@@ -219,6 +230,9 @@ impl App {
             disk: ListPane::default(),
             disk_daemon: LoadState::Loading,
             remote: LoadState::Loading,
+            remote_next: None,
+            remote_fetching: None,
+            remote_total: None,
             load_after: HashSet::new(),
             watch: LoadState::Loading,
             jobs: Jobs::new(job_events),

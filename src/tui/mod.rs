@@ -30,6 +30,7 @@ mod modal;
 pub mod mouse;
 pub mod panes;
 pub mod remote;
+pub mod remote_pages;
 pub mod render;
 pub mod scan;
 mod selection;

@@ -34,7 +34,11 @@ impl App {
                 return self.after_change(effects);
             }
             Msg::Done(Err(text)) => self.notify(Level::Error, text),
-            Msg::Remote(result) => self.set_remote(result),
+            Msg::Remote(result) => {
+                self.set_remote(result);
+                return self.remote_wanted();
+            }
+            Msg::RemotePage { from, result } => return self.remote_page(from, result),
             Msg::Loadable(Ok((label, paths))) => {
                 return paths
                     .into_iter()

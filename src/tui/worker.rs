@@ -158,6 +158,13 @@ impl Worker {
                     let _ = tx.send(Msg::Remote(remote.list().await));
                 });
             }
+            Effect::MoreRemote(url) => {
+                let remote = self.remote.clone();
+                tokio::spawn(async move {
+                    let result = remote.page(url.clone()).await;
+                    let _ = tx.send(Msg::RemotePage { from: url, result });
+                });
+            }
             Effect::Download(artifact) => {
                 let Some(client) = self.remote.client() else {
                     app.notify(

@@ -325,6 +325,8 @@ pub fn remote(app: &mut App) {
     app.apply(Msg::Remote(Ok(crate::tui::artifact_rows::RemoteList {
         repo: "octo/app".into(),
         artifacts: remote_artifacts(),
+        next: None,
+        total: None,
     })));
 }
 

@@ -4,6 +4,7 @@ mod actions;
 mod fixtures;
 mod keys;
 mod messages;
+mod pages;
 mod remote;
 mod render;
 mod views;
