@@ -73,13 +73,16 @@ impl App {
 
     fn scanned(&mut self, files: Vec<FoundFile>) {
         let entries = |kind: FileKind, known: Vec<&FileEntry>| -> Vec<FileEntry> {
+            // By path and stamp: thousands of files stay linear.
+            let known: std::collections::HashMap<_, &FileEntry> = known
+                .into_iter()
+                .map(|e| ((e.file.path.as_path(), e.file.stamp), e))
+                .collect();
             files
                 .iter()
                 .filter(|f| f.kind == kind)
                 .map(|f| {
-                    let known = known
-                        .iter()
-                        .find(|e| e.file.path == f.path && e.file.stamp == f.stamp);
+                    let known = known.get(&(f.path.as_path(), f.stamp));
                     FileEntry {
                         file: f.clone(),
                         report: known.map_or(LoadState::Loading, |e| e.report.clone()),
