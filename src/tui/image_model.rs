@@ -104,6 +104,10 @@ impl App {
         if changed.is_empty() {
             return;
         }
+        if changed.len() > 16 {
+            // Many at once (the start): one pass over the model is cheaper than many inserts.
+            return self.rebuild_image_rows();
+        }
         let gone: HashSet<&str> = changed.iter().map(String::as_str).collect();
         let shown = |r: &ImageRow| !r.dangling || !self.model.is_parent(&r.id);
         let fresh: Vec<ImageRow> = changed
@@ -114,10 +118,11 @@ impl App {
         self.images.edit_rows(|rows| {
             rows.retain(|e| !gone.contains(e.image.id.as_str()));
             // The model's order: newest first, then by tags.
-            let order = |r: &ImageRow| (Reverse(r.created), r.tags.clone());
+            fn order(r: &ImageRow) -> (Reverse<i64>, &[String]) {
+                (Reverse(r.created), r.tags.as_slice())
+            }
             for row in &fresh {
-                let key = order(row);
-                let at = rows.partition_point(|e| order(&e.image) < key);
+                let at = rows.partition_point(|e| order(&e.image) < order(row));
                 let entries = ImageEntry::rows(std::slice::from_ref(row), per_tag);
                 rows.splice(at..at, entries);
             }

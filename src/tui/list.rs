@@ -181,6 +181,58 @@ impl<R: Filterable> ListPane<R> {
         }
     }
 
+    /// Row `i` changed in a way the filter may see (its report arrived): show or hide it in
+    /// place, without filtering every row. The selected row stays selected.
+    pub fn row_changed(&mut self, i: usize) {
+        if i >= self.rows.len() {
+            return;
+        }
+        let needle = self.filter.to_lowercase();
+        let shown = needle.is_empty() || self.rows[i].matches(&needle);
+        let at = self.visible.iter().position(|&v| v == i);
+        let keep = self.visible.get(self.cursor.selected).copied();
+        match (shown, at) {
+            (true, None) => {
+                let pos = self.position_of(i);
+                self.visible.insert(pos, i);
+            }
+            (false, Some(pos)) => {
+                self.visible.remove(pos);
+            }
+            _ => return,
+        }
+        if let Some(pos) = keep.and_then(|k| self.visible.iter().position(|&v| v == k)) {
+            self.cursor.selected = pos;
+        }
+        let len = self.visible.len();
+        self.cursor.to(self.cursor.selected, len);
+    }
+
+    /// Where row `i` goes among the visible rows: the order [`Self::refilter`] makes (by the
+    /// sort key, rows with equal keys in their own order).
+    fn position_of(&self, i: usize) -> usize {
+        use std::cmp::Reverse;
+        let rows = &self.rows;
+        match self.sort {
+            None => self.visible.partition_point(|&v| v < i),
+            Some(SortBy::Name) => {
+                let key = (rows[i].sort_name().to_lowercase(), i);
+                self.visible
+                    .partition_point(|&v| (rows[v].sort_name().to_lowercase(), v) < key)
+            }
+            Some(SortBy::Size) => {
+                let key = (Reverse(rows[i].sort_size()), i);
+                self.visible
+                    .partition_point(|&v| (Reverse(rows[v].sort_size()), v) < key)
+            }
+            Some(SortBy::Age) => {
+                let key = (Reverse(rows[i].sort_time()), i);
+                self.visible
+                    .partition_point(|&v| (Reverse(rows[v].sort_time()), v) < key)
+            }
+        }
+    }
+
     pub fn is_marked(&self, row: &R) -> bool {
         !self.marked.is_empty() && self.marked.contains(&row.key())
     }
@@ -291,5 +343,41 @@ mod tests {
         );
         list.set_rows(vec![Row("b", 1, 30)]);
         assert!(list.marked.is_empty(), "marks of rows gone are dropped");
+    }
+
+    #[test]
+    fn a_changed_row_is_shown_or_hidden_where_a_refilter_would_put_it() {
+        let rows = || {
+            vec![
+                Row("xa", 5, 1),
+                Row("b", 5, 2),
+                Row("xc", 1, 3),
+                Row("d", 9, 4),
+                Row("xe", 5, 5),
+            ]
+        };
+        for sort in [
+            None,
+            Some(SortBy::Name),
+            Some(SortBy::Size),
+            Some(SortBy::Age),
+        ] {
+            let mut list = ListPane::default();
+            list.set_rows(rows());
+            if let Some(by) = sort {
+                list.set_sort(by);
+            }
+            list.set_filter("x".into());
+            assert!(list.select_key("xe"));
+            // Row "b" now matches, then "xc" no longer does: as if filtered again.
+            list.rows[1].0 = "xb";
+            list.row_changed(1);
+            list.rows[2].0 = "c";
+            list.row_changed(2);
+            let incremental = names(&list);
+            assert_eq!(list.selected().map(|r| r.0), Some("xe"), "{sort:?}");
+            list.refilter();
+            assert_eq!(incremental, names(&list), "{sort:?}");
+        }
     }
 }

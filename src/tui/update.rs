@@ -109,27 +109,30 @@ impl App {
         file: FoundFile,
         result: Result<Box<crate::archive::ArchiveReport>, String>,
     ) {
-        let same = |e: &FileEntry| e.file.path == file.path && e.file.stamp == file.stamp;
+        // Stamps first, then the bytes of the paths (comparing `Path`s parses them).
+        let same = |e: &FileEntry| {
+            e.file.stamp == file.stamp && e.file.path.as_os_str() == file.path.as_os_str()
+        };
         let report = LoadState::from_result(result);
+        // The row is shown or hidden in place: with thousands of files inspected one by one,
+        // a filter never goes over every row again.
         match file.kind {
             FileKind::Tarball => {
-                if let Some(entry) = self.tarballs.rows.iter_mut().find(|e| same(e)) {
-                    entry.report = report;
-                    if !self.tarballs.filter.is_empty() {
-                        self.tarballs.refilter();
-                    }
+                if let Some(i) = self.tarballs.rows.iter().position(same) {
+                    self.tarballs.rows[i].report = report;
+                    self.tarballs.row_changed(i);
                 }
             }
             FileKind::Artifact => {
-                let found = self.artifacts.rows.iter_mut().find_map(|r| match r {
-                    ArtifactRow::Local(e) if same(e) => Some(e),
-                    _ => None,
+                let found = self.artifacts.rows.iter().position(|r| match r {
+                    ArtifactRow::Local(e) => same(e),
+                    ArtifactRow::Remote(_) => false,
                 });
-                if let Some(entry) = found {
-                    entry.report = report;
-                    if !self.artifacts.filter.is_empty() {
-                        self.artifacts.refilter();
+                if let Some(i) = found {
+                    if let ArtifactRow::Local(entry) = &mut self.artifacts.rows[i] {
+                        entry.report = report;
                     }
+                    self.artifacts.row_changed(i);
                 }
             }
         }

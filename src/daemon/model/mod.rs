@@ -69,6 +69,8 @@ pub struct ImageModel {
     /// Image -> the image it was built on, and how many images each parent has.
     parent_of: HashMap<String, String>,
     children: HashMap<String, usize>,
+    /// Tag -> the image that has it, inspected or pending: a name belongs to one image.
+    owners: HashMap<String, String>,
 }
 
 impl ImageModel {
@@ -80,6 +82,7 @@ impl ImageModel {
             pending: HashMap::new(),
             parent_of: HashMap::new(),
             children: HashMap::new(),
+            owners: HashMap::new(),
         }
     }
 
@@ -145,6 +148,13 @@ impl ImageModel {
                 }
             }
         }
+        self.owners.clear();
+        let tagged = self.holdings.images().map(|h| (&h.id, &h.tags));
+        for (id, tags) in tagged.chain(self.pending.values().map(|r| (&r.id, &r.tags))) {
+            for tag in tags {
+                self.owners.insert(tag.clone(), id.clone());
+            }
+        }
         new.sort();
         new
     }
@@ -163,6 +173,11 @@ impl ImageModel {
         held.tags = clean_tags(std::mem::take(&mut held.tags));
         let id = held.id.clone();
         let pending = self.pending.remove(&id);
+        let old = match (self.holdings.get(&id), &pending) {
+            (Some(known), _) => known.tags.clone(),
+            (None, Some(row)) => row.tags.clone(),
+            (None, None) => Vec::new(),
+        };
         if held.tags.is_empty()
             && let Some(row) = &pending
         {
@@ -187,7 +202,14 @@ impl ImageModel {
         };
         let mut changed = Vec::new();
         for tag in &held.tags {
-            changed.extend(self.untag_elsewhere(tag, &id));
+            if let Some(owner) = self.owners.get(tag).filter(|o| **o != id).cloned() {
+                self.drop_tag(&owner, tag);
+                changed.push(owner);
+            }
+        }
+        self.unindex(&id, &old);
+        for tag in &held.tags {
+            self.owners.insert(tag.clone(), id.clone());
         }
         self.facts.insert(id.clone(), facts);
         self.holdings.insert(held);
@@ -195,9 +217,37 @@ impl ImageModel {
         changed
     }
 
+    /// Forget that `id` has these tags.
+    fn unindex(&mut self, id: &str, tags: &[String]) {
+        for tag in tags {
+            if self.owners.get(tag).is_some_and(|o| o == id) {
+                self.owners.remove(tag);
+            }
+        }
+    }
+
+    /// Take `tag` from the image `owner`.
+    fn drop_tag(&mut self, owner: &str, tag: &str) {
+        self.unindex(owner, &[tag.to_string()]);
+        if let Some(held) = self.holdings.get(owner) {
+            let mut held = held.clone();
+            held.tags.retain(|t| t != tag);
+            self.holdings.insert(held);
+        } else if let Some(row) = self.pending.get_mut(owner) {
+            row.tags.retain(|t| t != tag);
+            row.dangling = row.tags.is_empty();
+        }
+    }
+
     fn gone(&mut self, reference: &str) -> Vec<String> {
         let id = events::image_id(reference);
-        if self.holdings.remove(&id).is_some() | self.pending.remove(&id).is_some() {
+        let tags = match (self.holdings.remove(&id), self.pending.remove(&id)) {
+            (Some(held), _) => Some(held.tags),
+            (None, Some(row)) => Some(row.tags),
+            (None, None) => None,
+        };
+        if let Some(tags) = tags {
+            self.unindex(&id, &tags);
             self.facts.remove(&id);
             if let Some(parent) = self.parent_of.remove(&id)
                 && let Some(n) = self.children.get_mut(&parent)
@@ -210,31 +260,13 @@ impl ImageModel {
             return vec![id];
         }
         // A name: it no longer names anything (the image it named may remain, untagged).
-        self.untag_elsewhere(reference, "")
-    }
-
-    /// Remove `tag` from every image but `keep`; returns the images that had it.
-    fn untag_elsewhere(&mut self, tag: &str, keep: &str) -> Vec<String> {
-        let owners: Vec<Held> = self
-            .holdings
-            .images()
-            .filter(|h| h.id != keep && h.tags.iter().any(|t| t == tag))
-            .cloned()
-            .collect();
-        let mut changed = Vec::new();
-        for mut held in owners {
-            held.tags.retain(|t| t != tag);
-            changed.push(held.id.clone());
-            self.holdings.insert(held);
-        }
-        for row in self.pending.values_mut() {
-            if row.id != keep && row.tags.iter().any(|t| t == tag) {
-                row.tags.retain(|t| t != tag);
-                row.dangling = row.tags.is_empty();
-                changed.push(row.id.clone());
+        match self.owners.get(reference).cloned() {
+            Some(owner) => {
+                self.drop_tag(&owner, reference);
+                vec![owner]
             }
+            None => Vec::new(),
         }
-        changed
     }
 
     /// One image's row (its layer count from the holdings once inspected).

@@ -82,3 +82,41 @@ fn remote_pages_come_as_the_list_is_scrolled_or_filtered() {
     assert_eq!(app.artifacts.visible_len(), 100);
     assert!(!app.tab_labels()[2].ends_with('+'));
 }
+
+#[test]
+fn thousands_of_files_inspected_one_by_one_keep_a_filter_right() {
+    use crate::tui::state::FileKind;
+    let (mut app, _rx) = app();
+    let files: Vec<_> = (0..5000)
+        .map(|i| {
+            found(
+                &format!("dir-{}/t-{i}.tar", i / 100),
+                FileKind::Tarball,
+                10_240,
+            )
+        })
+        .collect();
+    app.apply(Msg::Scanned(Ok(files.clone())));
+    app.on_key(key('2'));
+    app.set_filter(crate::tui::app::PaneId::Tarballs, "web".into());
+    assert_eq!(app.tarballs.visible_len(), 0, "no file is named web");
+    for (i, f) in files.iter().enumerate() {
+        let tags = if i % 2 == 0 {
+            vec!["web:9"]
+        } else {
+            vec!["api:1"]
+        };
+        app.apply(Msg::Inspected {
+            file: f.clone(),
+            result: Ok(Box::new(report(f, info(9, &tags)))),
+        });
+    }
+    assert_eq!(
+        app.tarballs.visible_len(),
+        2500,
+        "matched by the tags inspected"
+    );
+    app.set_filter(crate::tui::app::PaneId::Tarballs, String::new());
+    assert_eq!(app.tarballs.visible_len(), 5000);
+    assert!(app.tarballs.rows.iter().all(|e| e.report.ready().is_some()));
+}
