@@ -31,36 +31,10 @@ impl Daemon {
         Daemon::connect(endpoint).await
     }
 
-    /// Connect and negotiate the API version (bollard's default is newer than most engines).
+    /// Connect and negotiate the API version (bollard's default is newer than most engines),
+    /// then describe the engine.
     pub async fn connect(endpoint: Endpoint) -> Result<Daemon, DaemonError> {
-        let unreachable = |detail: String| DaemonError::Unreachable {
-            endpoint: endpoint.to_string(),
-            detail,
-        };
-        let secs = METADATA_TIMEOUT.as_secs();
-        let base = build(&endpoint, secs, bollard::API_DEFAULT_VERSION)
-            .map_err(|e| unreachable(describe(&e)))?;
-        let meta = match tokio::time::timeout(CONNECT_TIMEOUT, base.negotiate_version()).await {
-            Ok(Ok(docker)) => docker,
-            Ok(Err(e)) => return Err(unreachable(describe(&e))),
-            Err(_) => {
-                return Err(unreachable(format!(
-                    "no answer within {}s",
-                    CONNECT_TIMEOUT.as_secs()
-                )));
-            }
-        };
-        let version = meta.client_version();
-        // Duration::MAX: bollard keeps whole seconds and tokio treats an unreachable deadline as none.
-        let transfer = build(&endpoint, Duration::MAX.as_secs(), &version)
-            .map_err(|e| unreachable(describe(&e)))?;
-        let engine = describe_engine(&endpoint, &meta).await?;
-        Ok(Daemon {
-            endpoint,
-            meta,
-            transfer,
-            engine: Arc::new(engine),
-        })
+        Connection::open(endpoint).await?.describe().await
     }
 
     /// What the engine is and takes, as described at connect.
@@ -87,6 +61,89 @@ impl Daemon {
     /// Turn a bollard error from this daemon into a one-line error.
     pub fn error(&self, what: impl Into<String>, err: bollard::errors::Error) -> DaemonError {
         api_error(&self.endpoint, what.into(), err)
+    }
+}
+
+/// A daemon whose API version is agreed but whose engine is not described yet (no `/info`).
+/// Enough for listing images: `haul images` makes two calls, as `docker images` does.
+#[derive(Clone, Debug)]
+pub struct Connection {
+    pub endpoint: Endpoint,
+    meta: Docker,
+}
+
+impl Connection {
+    /// Resolve the endpoint from the process environment (and `--host`), then open it.
+    pub async fn open_default(host_flag: Option<String>) -> Result<Connection, DaemonError> {
+        let endpoint = resolve(&EnvVars::from_process(host_flag), |p| p.exists())?;
+        Connection::open(endpoint).await
+    }
+
+    /// Connect and negotiate the API version.
+    pub async fn open(endpoint: Endpoint) -> Result<Connection, DaemonError> {
+        let unreachable = |detail: String| DaemonError::Unreachable {
+            endpoint: endpoint.to_string(),
+            detail,
+        };
+        let secs = METADATA_TIMEOUT.as_secs();
+        let base = build(&endpoint, secs, bollard::API_DEFAULT_VERSION)
+            .map_err(|e| unreachable(describe(&e)))?;
+        let meta = match tokio::time::timeout(CONNECT_TIMEOUT, base.negotiate_version()).await {
+            Ok(Ok(docker)) => docker,
+            Ok(Err(e)) => return Err(unreachable(describe(&e))),
+            Err(_) => {
+                return Err(unreachable(format!(
+                    "no answer within {}s",
+                    CONNECT_TIMEOUT.as_secs()
+                )));
+            }
+        };
+        Ok(Connection { endpoint, meta })
+    }
+
+    /// Describe the engine (`/version`, and `/info` for Docker): the connected [`Daemon`].
+    pub async fn describe(self) -> Result<Daemon, DaemonError> {
+        let version = self.meta.client_version();
+        // Duration::MAX: bollard keeps whole seconds and tokio treats an unreachable deadline as none.
+        let transfer = build(&self.endpoint, Duration::MAX.as_secs(), &version).map_err(|e| {
+            DaemonError::Unreachable {
+                endpoint: self.endpoint.to_string(),
+                detail: describe(&e),
+            }
+        })?;
+        let engine = describe_engine(&self.endpoint, &self.meta).await?;
+        Ok(Daemon {
+            endpoint: self.endpoint,
+            meta: self.meta,
+            transfer,
+            engine: Arc::new(engine),
+        })
+    }
+}
+
+/// Metadata calls on a daemon, described or not: what listing and inspecting need.
+pub trait Api: Sync {
+    /// The client for metadata calls (short timeout).
+    fn client(&self) -> &Docker;
+    /// Turn a bollard error from this daemon into a one-line error.
+    fn fail(&self, what: String, err: bollard::errors::Error) -> DaemonError;
+}
+
+impl Api for Daemon {
+    fn client(&self) -> &Docker {
+        &self.meta
+    }
+    fn fail(&self, what: String, err: bollard::errors::Error) -> DaemonError {
+        api_error(&self.endpoint, what, err)
+    }
+}
+
+impl Api for Connection {
+    fn client(&self) -> &Docker {
+        &self.meta
+    }
+    fn fail(&self, what: String, err: bollard::errors::Error) -> DaemonError {
+        api_error(&self.endpoint, what, err)
     }
 }
 

@@ -10,7 +10,7 @@ use bollard::query_parameters::ListImagesOptions;
 use futures_util::{StreamExt, TryStreamExt, stream};
 
 use super::{ImageModel, Listed, Looked, Touched};
-use crate::daemon::images::{clean_tags, row_of};
+use crate::daemon::images::{clean_tags, list_with, row_of};
 use crate::daemon::{Daemon, DaemonError};
 
 /// How many inspect calls run at once.
@@ -39,11 +39,7 @@ impl ImageSource for Daemon {
             filters: reference.map(|r| HashMap::from([("reference".into(), vec![r.into()])])),
             ..Default::default()
         };
-        let summaries = self
-            .meta()
-            .list_images(Some(options))
-            .await
-            .map_err(|e| self.error("list images", e))?;
+        let summaries = list_with(self, options).await?;
         Ok(summaries
             .into_iter()
             .map(|s| Listed {
