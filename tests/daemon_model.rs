@@ -11,8 +11,8 @@ use common::docker::unique_name;
 use common::engines::each_engine;
 use futures_util::{Stream, StreamExt};
 use haul::daemon::model::events::image_events;
-use haul::daemon::model::{ImageSource, Touch, Touched, load, refresh};
-use haul::daemon::{Daemon, DaemonError, ImageRow};
+use haul::daemon::model::{ImageSource, Listed, Touch, Touched, load, refresh};
+use haul::daemon::{Daemon, DaemonError};
 
 /// The engine, counting the calls the model makes.
 struct Counting<'a> {
@@ -34,7 +34,7 @@ impl Counting<'_> {
 }
 
 impl ImageSource for Counting<'_> {
-    async fn list(&self, reference: Option<&str>) -> Result<Vec<ImageRow>, DaemonError> {
+    async fn list(&self, reference: Option<&str>) -> Result<Vec<Listed>, DaemonError> {
         let rows = self.daemon.list(reference).await?;
         self.lists.fetch_add(1, Ordering::SeqCst);
         self.listed.fetch_add(rows.len(), Ordering::SeqCst);

@@ -33,14 +33,25 @@ async fn the_pane_lists_remote_artifacts_and_l_downloads_one() {
 
     unsafe { std::env::set_var("GH_TOKEN", TOKEN) };
     app.apply(Msg::Scanned(Ok(Vec::new())));
-    app.apply(Msg::Remote(source.list().await));
+    // The first page; the pane asks for the next ones while its cursor is near the end (here:
+    // always, the pages are short), as the worker would fetch them.
+    let mut effects = app.apply(Msg::Remote(source.list().await));
+    let mut pages = 1;
+    while let [Effect::MoreRemote(url)] = &effects[..] {
+        let url = url.clone();
+        let result = source.page(url.clone()).await;
+        effects = app.apply(Msg::RemotePage { from: url, result });
+        pages += 1;
+    }
+    assert!(effects.is_empty(), "{effects:?}");
+    assert_eq!(pages, 4, "7 artifacts, 2 a page");
     let names: Vec<(u64, String, bool)> = app
         .artifacts
         .visible()
         .filter_map(|r| r.remote())
         .map(|a| (a.id, a.name.clone(), a.expired))
         .collect();
-    assert_eq!(names.len(), 7, "every page followed: {names:?}");
+    assert_eq!(names.len(), 7, "every page fetched: {names:?}");
     assert!(names.contains(&(3, "old".into(), true)));
     assert_eq!(
         app.remote_line(),

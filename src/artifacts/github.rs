@@ -51,6 +51,18 @@ impl std::fmt::Debug for GitHub {
 #[derive(Deserialize)]
 struct ArtifactPage {
     artifacts: Vec<RemoteArtifact>,
+    #[serde(default)]
+    total_count: Option<u64>,
+}
+
+/// One page of a listing (the TUI fetches them as the list is scrolled).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListPage {
+    pub artifacts: Vec<RemoteArtifact>,
+    /// The next page, when there is one.
+    pub next: Option<Url>,
+    /// Artifacts in the whole listing, as the API counts them (before a branch filter).
+    pub total: Option<u64>,
 }
 
 impl GitHub {
@@ -150,6 +162,32 @@ impl GitHub {
 
     /// Every artifact matching `filter`, newest first, following `Link: rel="next"`.
     pub async fn list(&self, filter: &ListFilter) -> Result<Vec<RemoteArtifact>, ArtifactError> {
+        let mut artifacts = Vec::new();
+        let mut from = None;
+        let mut pages = 0;
+        loop {
+            pages += 1;
+            if pages > MAX_PAGES {
+                return Err(ArtifactError::BadResponse(format!(
+                    "more than {MAX_PAGES} pages of artifacts"
+                )));
+            }
+            let page = self.list_page(filter, from).await?;
+            artifacts.extend(page.artifacts);
+            match page.next {
+                Some(next) => from = Some(next),
+                None => return Ok(artifacts),
+            }
+        }
+    }
+
+    /// One page of `filter`'s listing: the first (`from` = `None`), or the one a previous
+    /// page's `next` names.
+    pub async fn list_page(
+        &self,
+        filter: &ListFilter,
+        from: Option<Url>,
+    ) -> Result<ListPage, ArtifactError> {
         let (tail, what) = match filter.run {
             Some(run) => (
                 format!("actions/runs/{run}/artifacts"),
@@ -160,32 +198,32 @@ impl GitHub {
                 format!("artifacts of {}", self.repo),
             ),
         };
-        let mut url = self.endpoint(&tail)?;
-        url.query_pairs_mut().append_pair("per_page", "100");
-        if let Some(name) = &filter.name {
-            url.query_pairs_mut().append_pair("name", name);
-        }
-        let mut artifacts = Vec::new();
-        let mut next = Some(url);
-        let mut pages = 0;
-        while let Some(url) = next.take() {
-            pages += 1;
-            if pages > MAX_PAGES {
-                return Err(ArtifactError::BadResponse(format!(
-                    "more than {MAX_PAGES} pages of artifacts"
-                )));
+        let url = match from {
+            // A next link stays on the API's origin (checked when it was read).
+            Some(url) => url,
+            None => {
+                let mut url = self.endpoint(&tail)?;
+                url.query_pairs_mut().append_pair("per_page", "100");
+                if let Some(name) = &filter.name {
+                    url.query_pairs_mut().append_pair("name", name);
+                }
+                url
             }
-            let response = self.api_get(url, &what).await?;
-            next = next_link(response.headers(), &self.api)?;
-            let page: ArtifactPage = response.json().await.map_err(|e| {
-                ArtifactError::BadResponse(format!("artifact list: {}", e.without_url()))
-            })?;
-            artifacts.extend(page.artifacts);
-        }
+        };
+        let response = self.api_get(url, &what).await?;
+        let next = next_link(response.headers(), &self.api)?;
+        let page: ArtifactPage = response.json().await.map_err(|e| {
+            ArtifactError::BadResponse(format!("artifact list: {}", e.without_url()))
+        })?;
+        let mut artifacts = page.artifacts;
         if let Some(branch) = &filter.branch {
             artifacts.retain(|a| a.branch() == Some(branch.as_str()));
         }
-        Ok(artifacts)
+        Ok(ListPage {
+            artifacts,
+            next,
+            total: page.total_count,
+        })
     }
 
     /// One artifact by ID.

@@ -18,7 +18,7 @@ pub mod token;
 
 pub use download::{default_destination, download_artifact, start_download};
 pub use error::ArtifactError;
-pub use github::{GitHub, ListFilter};
+pub use github::{GitHub, ListFilter, ListPage};
 pub use local::{
     default_locations, images_to_load, inspect_images, list, scan, scan_path, scan_path_with_cache,
     scan_with_cache,

@@ -3,9 +3,9 @@
 
 use std::process::ExitCode;
 
-use super::common::{connect, fail, run};
+use super::common::{fail, run};
 use crate::archive::ArchiveReport;
-use crate::daemon::{Daemon, ImageRow, inspect_report, list_images};
+use crate::daemon::{Connection, Daemon, ImageRow, inspect_report, list_images};
 use crate::units;
 
 #[derive(Debug, clap::Args)]
@@ -23,9 +23,10 @@ pub struct ImagesArgs {
 
 pub fn main(args: ImagesArgs, host: Option<String>) -> ExitCode {
     run(async move {
-        let daemon = match connect(host).await {
+        // Listing needs no description of the engine: two calls, as `docker images` makes.
+        let daemon = match Connection::open_default(host).await {
             Ok(d) => d,
-            Err(code) => return code,
+            Err(e) => return fail(e),
         };
         let rows = match list_images(&daemon, args.all, args.layers).await {
             Ok(rows) => rows,

@@ -8,7 +8,7 @@ use bollard::{ClientVersion, Docker};
 
 use super::DaemonError;
 use super::endpoint::{Endpoint, EnvVars, resolve, socket_path};
-use super::engine::{Engine, is_podman};
+use super::engine::{Engine, EngineKind, is_podman};
 
 /// Bound on metadata calls (list, inspect, history, info, tag, remove).
 pub const METADATA_TIMEOUT: Duration = Duration::from_secs(60);
@@ -31,47 +31,10 @@ impl Daemon {
         Daemon::connect(endpoint).await
     }
 
-    /// Connect and negotiate the API version (bollard's default is newer than most engines)
-    /// with one `/version` call, which also describes the engine (Podman's takes a while).
+    /// Connect and negotiate the API version (bollard's default is newer than most engines),
+    /// then describe the engine.
     pub async fn connect(endpoint: Endpoint) -> Result<Daemon, DaemonError> {
-        let unreachable = |detail: String| DaemonError::Unreachable {
-            endpoint: endpoint.to_string(),
-            detail,
-        };
-        let secs = METADATA_TIMEOUT.as_secs();
-        let base = build(&endpoint, secs, bollard::API_DEFAULT_VERSION)
-            .map_err(|e| unreachable(describe(&e)))?;
-        let answer = match tokio::time::timeout(CONNECT_TIMEOUT, base.version()).await {
-            Ok(Ok(answer)) => answer,
-            Ok(Err(e)) => return Err(unreachable(describe(&e))),
-            Err(_) => {
-                return Err(unreachable(format!(
-                    "no answer within {}s",
-                    CONNECT_TIMEOUT.as_secs()
-                )));
-            }
-        };
-        let server = answer
-            .api_version
-            .as_deref()
-            .and_then(parse_api_version)
-            .ok_or_else(|| unreachable("the engine names no API version".into()))?;
-        let version = if server < *bollard::API_DEFAULT_VERSION {
-            server
-        } else {
-            *bollard::API_DEFAULT_VERSION
-        };
-        let meta = build(&endpoint, secs, &version).map_err(|e| unreachable(describe(&e)))?;
-        // Duration::MAX: bollard keeps whole seconds and tokio treats an unreachable deadline as none.
-        let transfer = build(&endpoint, Duration::MAX.as_secs(), &version)
-            .map_err(|e| unreachable(describe(&e)))?;
-        let engine = describe_engine(&endpoint, &meta, &answer).await?;
-        Ok(Daemon {
-            endpoint,
-            meta,
-            transfer,
-            engine: Arc::new(engine),
-        })
+        Connection::open(endpoint).await?.describe().await
     }
 
     /// What the engine is and takes, as described at connect.
@@ -98,6 +61,120 @@ impl Daemon {
     /// Turn a bollard error from this daemon into a one-line error.
     pub fn error(&self, what: impl Into<String>, err: bollard::errors::Error) -> DaemonError {
         api_error(&self.endpoint, what.into(), err)
+    }
+}
+
+/// A daemon whose API version is agreed but whose engine is not described yet (no `/info`).
+/// Enough for listing images: `haul images` makes two calls, as `docker images` does.
+#[derive(Clone, Debug)]
+pub struct Connection {
+    pub endpoint: Endpoint,
+    meta: Docker,
+    /// The engine's `/version` answer: it agreed the API version and describes the engine.
+    version: bollard::models::SystemVersion,
+}
+
+impl Connection {
+    /// Resolve the endpoint from the process environment (and `--host`), then open it.
+    pub async fn open_default(host_flag: Option<String>) -> Result<Connection, DaemonError> {
+        let endpoint = resolve(&EnvVars::from_process(host_flag), |p| p.exists())?;
+        Connection::open(endpoint).await
+    }
+
+    /// Connect and agree the API version (bollard's default is newer than most engines) with one
+    /// `/version` call, whose answer later also describes the engine (Podman's takes a while).
+    pub async fn open(endpoint: Endpoint) -> Result<Connection, DaemonError> {
+        let unreachable = |detail: String| DaemonError::Unreachable {
+            endpoint: endpoint.to_string(),
+            detail,
+        };
+        let secs = METADATA_TIMEOUT.as_secs();
+        let base = build(&endpoint, secs, bollard::API_DEFAULT_VERSION)
+            .map_err(|e| unreachable(describe(&e)))?;
+        let version = match tokio::time::timeout(CONNECT_TIMEOUT, base.version()).await {
+            Ok(Ok(answer)) => answer,
+            Ok(Err(e)) => return Err(unreachable(describe(&e))),
+            Err(_) => {
+                return Err(unreachable(format!(
+                    "no answer within {}s",
+                    CONNECT_TIMEOUT.as_secs()
+                )));
+            }
+        };
+        let server = version
+            .api_version
+            .as_deref()
+            .and_then(parse_api_version)
+            .ok_or_else(|| unreachable("the engine names no API version".into()))?;
+        let agreed = if server < *bollard::API_DEFAULT_VERSION {
+            server
+        } else {
+            *bollard::API_DEFAULT_VERSION
+        };
+        let meta = build(&endpoint, secs, &agreed).map_err(|e| unreachable(describe(&e)))?;
+        Ok(Connection {
+            endpoint,
+            meta,
+            version,
+        })
+    }
+
+    /// Describe the engine (the `/version` answer, and `/info` for Docker): the connected [`Daemon`].
+    pub async fn describe(self) -> Result<Daemon, DaemonError> {
+        let version = self.meta.client_version();
+        // Duration::MAX: bollard keeps whole seconds and tokio treats an unreachable deadline as none.
+        let transfer = build(&self.endpoint, Duration::MAX.as_secs(), &version).map_err(|e| {
+            DaemonError::Unreachable {
+                endpoint: self.endpoint.to_string(),
+                detail: describe(&e),
+            }
+        })?;
+        let engine = describe_engine(&self.endpoint, &self.meta, &self.version).await?;
+        Ok(Daemon {
+            endpoint: self.endpoint,
+            meta: self.meta,
+            transfer,
+            engine: Arc::new(engine),
+        })
+    }
+}
+
+/// Metadata calls on a daemon, described or not: what listing and inspecting need.
+pub trait Api: Sync {
+    /// The client for metadata calls (short timeout).
+    fn client(&self) -> &Docker;
+    /// Turn a bollard error from this daemon into a one-line error.
+    fn fail(&self, what: String, err: bollard::errors::Error) -> DaemonError;
+    /// The agreed API version, e.g. "1.41".
+    fn api_version(&self) -> String {
+        let v = self.client().client_version();
+        format!("{}.{}", v.major_version, v.minor_version)
+    }
+    /// What the engine is, when it has been described.
+    fn kind(&self) -> Option<EngineKind>;
+}
+
+impl Api for Daemon {
+    fn client(&self) -> &Docker {
+        &self.meta
+    }
+    fn fail(&self, what: String, err: bollard::errors::Error) -> DaemonError {
+        api_error(&self.endpoint, what, err)
+    }
+    fn kind(&self) -> Option<EngineKind> {
+        Some(self.engine.kind)
+    }
+}
+
+impl Api for Connection {
+    fn client(&self) -> &Docker {
+        &self.meta
+    }
+    fn fail(&self, what: String, err: bollard::errors::Error) -> DaemonError {
+        api_error(&self.endpoint, what, err)
+    }
+    fn kind(&self) -> Option<EngineKind> {
+        None
     }
 }
 

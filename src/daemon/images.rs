@@ -6,6 +6,7 @@ use bollard::models::{ImageInspect, ImageSummary};
 use bollard::query_parameters::ListImagesOptions;
 use futures_util::{StreamExt, TryStreamExt, stream};
 
+use super::client::Api;
 use super::history::match_layers;
 use super::{Daemon, DaemonError, EngineKind, ImageRow};
 use crate::archive::{
@@ -18,11 +19,16 @@ const PARALLEL_INSPECTS: usize = 8;
 impl Daemon {
     /// `inspect_image`, with "no such image" as [`DaemonError::NotFound`].
     pub async fn inspect_raw(&self, name: &str) -> Result<ImageInspect, DaemonError> {
-        self.meta()
-            .inspect_image(name)
-            .await
-            .map_err(|e| self.error(format!("inspect {name}"), e))
+        inspect_on(self, name).await
     }
+}
+
+/// `inspect_image` on a daemon, described or not.
+async fn inspect_on<A: Api>(api: &A, name: &str) -> Result<ImageInspect, DaemonError> {
+    api.client()
+        .inspect_image(name)
+        .await
+        .map_err(|e| api.fail(format!("inspect {name}"), e))
 }
 
 fn is_dangling(tags: &[String]) -> bool {
@@ -38,22 +44,30 @@ fn root_layers(inspect: &ImageInspect) -> Vec<String> {
 }
 
 /// The daemon's image summaries (`all`: dangling and intermediate images too).
-pub async fn summaries(daemon: &Daemon, all: bool) -> Result<Vec<ImageSummary>, DaemonError> {
+pub async fn summaries<A: Api>(api: &A, all: bool) -> Result<Vec<ImageSummary>, DaemonError> {
     // The platforms of each image, where the API lists them (1.47+).
-    let manifests = api_at_least(&daemon.api_version(), 1, 47);
+    let manifests = api_at_least(&api.api_version(), 1, 47);
     let options = ListImagesOptions {
         all,
         manifests,
         ..Default::default()
     };
+    list_with(api, options).await
+}
+
+/// `GET /images/json` with these options.
+pub(crate) async fn list_with<A: Api>(
+    api: &A,
+    options: ListImagesOptions,
+) -> Result<Vec<ImageSummary>, DaemonError> {
     let mut attempt = 0;
     loop {
-        match daemon.meta().list_images(Some(options.clone())).await {
+        match api.client().list_images(Some(options.clone())).await {
             Ok(list) => return Ok(list),
             // The containerd store and Podman fail the whole listing when an image goes while
             // they list it (another client removing one): ask again.
             Err(e) => {
-                let e = daemon.error("list images", e);
+                let e = api.fail("list images".into(), e);
                 attempt += 1;
                 let transient = matches!(&e, DaemonError::Api { detail, .. }
                     if detail.contains("not found") || detail.contains("not known"));
@@ -127,29 +141,31 @@ pub fn sort_rows(rows: &mut [ImageRow]) {
     rows.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| a.tags.cmp(&b.tags)));
 }
 
-/// Every image, like `docker images`: one listing call. Dangling ones only with `all` (then
-/// also intermediates). `layers` fills [`ImageRow::layer_count`], at the price of one inspect
-/// per image (a few at a time); images removed meanwhile are left out.
-pub async fn list_images(
-    daemon: &Daemon,
+/// Every image, like `docker images`: one listing call (on a [`super::Connection`], the engine
+/// need not be described). Dangling ones only with `all` (then also intermediates). `layers`
+/// fills [`ImageRow::layer_count`], at the price of one inspect per image (a few at a time);
+/// images removed meanwhile are left out.
+pub async fn list_images<A: Api>(
+    api: &A,
     all: bool,
     layers: bool,
 ) -> Result<Vec<ImageRow>, DaemonError> {
-    let mut rows: Vec<ImageRow> = summaries(daemon, all)
+    let mut rows: Vec<ImageRow> = summaries(api, all)
         .await?
         .into_iter()
         .filter(|s| all || !is_dangling(&s.repo_tags))
         .map(row_of)
         .collect();
     // A multi-platform store says which platform an image is only through an inspect (before
-    // API 1.47): one per image then, as for the layer counts.
-    let platforms = daemon.engine().kind == EngineKind::DockerContainerd
+    // API 1.47): one per image then, as for the layer counts. An undescribed connection (`haul
+    // images`) does not know its store: there the platform comes with `--layers`.
+    let platforms = api.kind() == Some(EngineKind::DockerContainerd)
         && rows.iter().any(|r| r.platforms.is_empty());
     if layers || platforms {
         let facts: HashMap<String, (usize, String)> =
             stream::iter(rows.iter().map(|r| r.id.clone()))
                 .map(|id| async move {
-                    match daemon.inspect_raw(&id).await {
+                    match inspect_on(api, &id).await {
                         Ok(inspect) => {
                             let platform = super::Held::from_inspect(&inspect).platform;
                             Ok(Some((id, (root_layers(&inspect).len(), platform))))

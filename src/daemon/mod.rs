@@ -15,7 +15,7 @@ pub mod model;
 pub mod ssh;
 pub mod tags;
 
-pub use client::{CONNECT_TIMEOUT, Daemon, METADATA_TIMEOUT};
+pub use client::{Api, CONNECT_TIMEOUT, Connection, Daemon, METADATA_TIMEOUT};
 pub use endpoint::{Endpoint, EnvVars, Source};
 pub use engine::{Delta, Engine, EngineKind, ImageIds};
 pub use holdings::{Held, Holdings};

@@ -261,11 +261,7 @@ impl App {
             .iter()
             .map(|(id, tag)| {
                 let going = pairs.iter().filter(|(i, _)| i == id).count();
-                let has = self
-                    .image_rows
-                    .iter()
-                    .find(|r| r.id == *id)
-                    .map_or(0, |r| r.tags.len());
+                let has = self.image_row(id).map_or(0, |r| r.tags.len());
                 Untag {
                     name: tag.to_string(),
                     last: going >= has,
@@ -359,8 +355,7 @@ impl App {
         let id = self.selected_image().map(|r| r.id.clone());
         self.per_tag = !self.per_tag;
         self.images.marked.clear();
-        self.images
-            .set_rows(ImageEntry::rows(&self.image_rows, self.per_tag));
+        self.rebuild_image_rows();
         if let Some(id) = id {
             let key = self
                 .images

@@ -8,14 +8,15 @@ use std::path::PathBuf;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::artifact_rows::{ArtifactRow, RemoteList};
-use super::backend::DaemonInfo;
+use super::backend::{DaemonInfo, Listing};
 use super::config::Config;
 pub use super::dialogs::Mode;
 use super::image_rows::ImageEntry;
 use super::state::{FileEntry, FoundFile, ListPane, LoadState};
 use crate::archive::{ArchiveReport, ImageInfo};
 use crate::artifacts::RemoteArtifact;
-use crate::daemon::{Holdings, ImageRow};
+use crate::daemon::ImageIds;
+use crate::daemon::model::{ImageModel, Looked, Touched};
 use crate::du;
 use crate::transfer::{JobEvent, JobId, Jobs, SaveRequest};
 
@@ -65,8 +66,11 @@ pub enum Focus {
 /// Work for the event loop: talks to the daemon, the disk, or starts a job.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    /// Connect, list images and collect present layers.
+    /// Connect, list every image afresh, then inspect each (the model starts over).
     RefreshDaemon,
+    /// Bring the model of the daemon's images up to date: a listing when `relist` (then an
+    /// inspect of each image it shows new), an inspect of each image named.
+    FollowImages(Touched),
     InspectImage(String),
     /// Walk the scan folders again and re-inspect every file.
     Rescan,
@@ -95,6 +99,8 @@ pub enum Effect {
     Clean(Vec<du::Item>),
     /// List the remote artifacts (GitHub Actions API) again.
     RefreshRemote,
+    /// The next page of the remote artifacts.
+    MoreRemote(reqwest::Url),
     /// Download a remote artifact as a job; its images load when it is done.
     Download(Box<RemoteArtifact>),
     /// Find the images of a downloaded artifact, to load them.
@@ -105,8 +111,13 @@ pub enum Effect {
 #[derive(Debug, Clone)]
 pub enum Msg {
     Daemon(Result<DaemonInfo, String>),
-    Images(Result<Vec<ImageRow>, String>),
-    Holdings(Result<Holdings, String>),
+    /// One listing of the daemon's images: `fresh` starts the model over (start, `r`).
+    Listed {
+        fresh: bool,
+        result: Result<Listing, String>,
+    },
+    /// What inspecting some images found.
+    Looked(Result<Vec<Looked>, String>),
     ImageInfo {
         id: String,
         result: Result<Box<ImageInfo>, String>,
@@ -122,10 +133,16 @@ pub enum Msg {
     Done(Result<String, String>),
     /// The remote artifact listing (or why there is none).
     Remote(Result<RemoteList, String>),
+    /// A further page of the remote listing (`from`: its address).
+    RemotePage {
+        from: reqwest::Url,
+        result: Result<RemoteList, String>,
+    },
     /// The images of a downloaded artifact to load (label, paths), or why there are none.
     Loadable(Result<(String, Vec<PathBuf>), String>),
-    /// The daemon reported an image event (pull, load, tag, untag, delete), debounced.
-    ImagesChanged,
+    /// The daemon reported image events (pull, load, tag, untag, delete), debounced: the
+    /// images they name, or that a listing is needed.
+    ImagesTouched(Touched),
     /// The daemon's event stream: connected, or dropped with a reason (it reconnects).
     Watch(Result<(), String>),
     /// Disk use: the daemon's images by use (or why not), haul's downloads and cache.
@@ -155,10 +172,11 @@ pub struct App {
     pub focus: Focus,
     pub mode: Mode,
     pub daemon: LoadState<DaemonInfo>,
-    /// What the daemon holds: the one identity for marks and layer counts.
-    pub holdings: LoadState<Holdings>,
-    /// The daemon's images as listed; `images` shows them one row per tag or per image.
-    pub image_rows: Vec<ImageRow>,
+    /// The daemon's images, kept current from its events: rows, and the holdings (the one
+    /// identity for marks and layer counts). See `daemon::model`.
+    pub model: ImageModel,
+    /// Where the model is: loading until the first listing, failed with the reason.
+    pub model_state: LoadState<()>,
     pub images: ListPane<ImageEntry>,
     /// One row per tag (else one per image), toggled with `T`.
     pub per_tag: bool,
@@ -170,6 +188,10 @@ pub struct App {
     pub disk_daemon: LoadState<()>,
     /// The remote listing: the repository, or why there is none.
     pub remote: LoadState<String>,
+    /// The next page of the remote listing, the page on its way, the listing's size.
+    pub remote_next: Option<reqwest::Url>,
+    pub remote_fetching: Option<reqwest::Url>,
+    pub remote_total: Option<u64>,
     /// Download jobs whose images load when they finish.
     pub load_after: HashSet<JobId>,
     /// The daemon's event stream (live updates of the Images pane).
@@ -198,8 +220,8 @@ impl App {
             focus: Focus::List,
             mode: Mode::Normal,
             daemon: LoadState::Loading,
-            holdings: LoadState::Loading,
-            image_rows: Vec::new(),
+            model: ImageModel::new(ImageIds::ConfigDigest),
+            model_state: LoadState::Loading,
             images: ListPane::default(),
             per_tag: true,
             image_info: HashMap::new(),
@@ -208,6 +230,9 @@ impl App {
             disk: ListPane::default(),
             disk_daemon: LoadState::Loading,
             remote: LoadState::Loading,
+            remote_next: None,
+            remote_fetching: None,
+            remote_total: None,
             load_after: HashSet::new(),
             watch: LoadState::Loading,
             jobs: Jobs::new(job_events),

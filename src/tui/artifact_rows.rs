@@ -76,6 +76,10 @@ pub struct RemoteList {
     /// `OWNER/NAME`.
     pub repo: String,
     pub artifacts: Vec<RemoteArtifact>,
+    /// The next page, fetched when the pane needs it.
+    pub next: Option<reqwest::Url>,
+    /// Artifacts in the whole listing, as the API counts them.
+    pub total: Option<u64>,
 }
 
 impl App {
@@ -97,9 +101,17 @@ impl App {
 
     /// The remote listing arrived (or failed): replace the remote rows, keeping the local ones.
     pub(super) fn set_remote(&mut self, result: Result<RemoteList, String>) {
+        self.remote_fetching = None;
         let (state, remote) = match result {
-            Ok(list) => (LoadState::Ready(list.repo), list.artifacts),
-            Err(reason) => (LoadState::Failed(reason), Vec::new()),
+            Ok(list) => {
+                self.remote_next = list.next;
+                self.remote_total = list.total;
+                (LoadState::Ready(list.repo), list.artifacts)
+            }
+            Err(reason) => {
+                self.remote_next = None;
+                (LoadState::Failed(reason), Vec::new())
+            }
         };
         self.remote = state;
         let status = self.artifacts.status.clone();
@@ -164,10 +176,20 @@ impl App {
                     .iter()
                     .filter(|r| r.remote().is_some())
                     .count();
-                (
-                    format!("remote: {} of {repo}", crate::units::count(n, "artifact")),
-                    false,
-                )
+                let text = match (self.remote_next.is_some(), self.remote_total) {
+                    (true, Some(total)) => format!(
+                        "remote: {n} of {} of {repo}, more as you scroll",
+                        crate::units::count(total as usize, "artifact")
+                    ),
+                    (true, None) => format!(
+                        "remote: {} of {repo}, more as you scroll",
+                        crate::units::count(n, "artifact")
+                    ),
+                    (false, _) => {
+                        format!("remote: {} of {repo}", crate::units::count(n, "artifact"))
+                    }
+                };
+                (text, false)
             }
             LoadState::Failed(reason) => (format!("remote: {reason}"), true),
         }

@@ -2,6 +2,7 @@
 //! The event loop runs these futures on background tasks and turns the results into messages;
 //! tests give the App messages directly, or a fake backend.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -9,7 +10,8 @@ use futures_util::future::BoxFuture;
 use futures_util::stream::BoxStream;
 
 use crate::archive::ImageInfo;
-use crate::daemon::{EngineKind, Holdings, ImageRow};
+use crate::daemon::model::{Listed, Looked, Touch};
+use crate::daemon::{EngineKind, ImageIds};
 use crate::du;
 use crate::transfer::{JobContext, JobResult, SaveRequest};
 
@@ -26,13 +28,21 @@ pub type Reply<T> = BoxFuture<'static, Result<T, String>>;
 /// A job's work: its outcome, or a typed failure (cancelled or failed).
 pub type JobReply = BoxFuture<'static, JobResult>;
 
+/// One listing of every image (dangling and intermediate ones too), and what the engine's
+/// image IDs are.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listing {
+    pub ids: ImageIds,
+    pub rows: Vec<Listed>,
+}
+
 /// What the daemon's event stream says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DaemonEvent {
     /// Subscribed (sent once, first).
     Connected,
-    /// An image was pulled, loaded, tagged, untagged, deleted... (the action's name).
-    Image(String),
+    /// An image was pulled, loaded, tagged, untagged, deleted...: which one.
+    Image(Touch),
 }
 
 /// A stream of daemon events; an `Err` item or its end means it dropped.
@@ -42,10 +52,13 @@ pub type Events = BoxStream<'static, Result<DaemonEvent, String>>;
 pub trait Backend: Send + Sync + 'static {
     /// Resolve the endpoint and ask for its version.
     fn connect(&self) -> Reply<DaemonInfo>;
-    fn list_images(&self) -> Reply<Vec<ImageRow>>;
+    /// One listing call: every image, without inspecting any.
+    fn list_images(&self) -> Reply<Listing>;
+    /// Inspect these images (ID or name -> may be new), for the model of the daemon's images
+    /// (`daemon::model`): the one identity for marks and layer counts.
+    fn look_images(&self, references: BTreeMap<String, bool>) -> Reply<Vec<Looked>>;
+    /// An image's details (inspect and history).
     fn inspect_image(&self, id: String) -> Reply<ImageInfo>;
-    /// What the daemon holds: the one identity for marks and layer counts.
-    fn holdings(&self) -> Reply<Holdings>;
     /// Load an image file (tarball, compressed tarball, artifact zip) as a job; with a `tag`,
     /// the loaded image is named so and the archive's own tags stay as they were.
     fn load(&self, path: PathBuf, tag: Option<String>, ctx: JobContext) -> JobReply;
@@ -101,13 +114,13 @@ impl Backend for NoDaemon {
     fn connect(&self) -> Reply<DaemonInfo> {
         self.fail()
     }
-    fn list_images(&self) -> Reply<Vec<ImageRow>> {
+    fn list_images(&self) -> Reply<Listing> {
+        self.fail()
+    }
+    fn look_images(&self, _references: BTreeMap<String, bool>) -> Reply<Vec<Looked>> {
         self.fail()
     }
     fn inspect_image(&self, _id: String) -> Reply<ImageInfo> {
-        self.fail()
-    }
-    fn holdings(&self) -> Reply<Holdings> {
         self.fail()
     }
     fn load(&self, _path: PathBuf, _tag: Option<String>, _ctx: JobContext) -> JobReply {

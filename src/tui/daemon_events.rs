@@ -1,6 +1,7 @@
 //! The Images pane follows the daemon: image events (pull, load, tag, untag, delete, by any
-//! tool) become one [`Msg::ImagesChanged`] per burst (debounced), and a dropped stream is
-//! reconnected with backoff, asking for the events missed meanwhile (`since`). Nothing is
+//! tool) become one [`Msg::ImagesTouched`] per burst (debounced), naming each image the burst
+//! touched once, so the model inspects just those (`daemon::model`). A dropped stream is
+//! reconnected with backoff, and what happened meanwhile is found by one listing. Nothing is
 //! polled: without events, nothing is sent and nothing is redrawn.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -10,6 +11,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::app::Msg;
 use super::backend::{DaemonEvent, SharedBackend};
+use crate::daemon::model::Touched;
 
 /// Events closer together than this are one refresh.
 pub const DEBOUNCE: Duration = Duration::from_millis(300);
@@ -39,13 +41,19 @@ pub async fn watch(backend: SharedBackend, tx: UnboundedSender<Msg>) {
                         return;
                     }
                     // Whatever happened while disconnected and is no longer in the
-                    // daemon's buffer: look once.
-                    if reconnecting && tx.send(Msg::ImagesChanged).is_err() {
+                    // daemon's buffer: one listing finds it.
+                    let relist = Touched {
+                        relist: true,
+                        ..Default::default()
+                    };
+                    if reconnecting && tx.send(Msg::ImagesTouched(relist)).is_err() {
                         return;
                     }
                 }
-                Some(Ok(DaemonEvent::Image(_))) => {
-                    // Gather the rest of the burst, then refresh once.
+                Some(Ok(DaemonEvent::Image(touch))) => {
+                    // Gather the rest of the burst, then look once at each image it touched.
+                    let mut touched = Touched::default();
+                    touched.add(touch);
                     let quiet = tokio::time::sleep(DEBOUNCE);
                     tokio::pin!(quiet);
                     let mut ended = None;
@@ -53,13 +61,14 @@ pub async fn watch(backend: SharedBackend, tx: UnboundedSender<Msg>) {
                         tokio::select! {
                             _ = &mut quiet => break,
                             next = events.next() => match next {
-                                Some(Ok(_)) => {}
+                                Some(Ok(DaemonEvent::Image(touch))) => touched.add(touch),
+                                Some(Ok(DaemonEvent::Connected)) => {}
                                 Some(Err(e)) => { ended = Some(e); break; }
                                 None => { ended = Some(closed()); break; }
                             },
                         }
                     }
-                    if tx.send(Msg::ImagesChanged).is_err() {
+                    if !touched.is_empty() && tx.send(Msg::ImagesTouched(touched)).is_err() {
                         return;
                     }
                     if let Some(reason) = ended {
@@ -100,11 +109,17 @@ mod tests {
     impl Scripted {
         fn events(&self) -> Events {
             let n = self.connections.fetch_add(1, Ordering::SeqCst);
+            let image = |action: &str, id: &str| {
+                Ok(DaemonEvent::Image(crate::daemon::model::events::touch(
+                    action, id, None,
+                )))
+            };
             let burst = vec![
                 Ok(DaemonEvent::Connected),
-                Ok(DaemonEvent::Image("tag".into())),
-                Ok(DaemonEvent::Image("untag".into())),
-                Ok(DaemonEvent::Image("delete".into())),
+                image("tag", "sha256:a"),
+                image("untag", "sha256:a"),
+                image("save", "sha256:b"),
+                image("delete", "sha256:c"),
             ];
             if n == 0 {
                 futures_util::stream::iter(burst)
@@ -127,9 +142,9 @@ mod tests {
     impl Backend for Scripted {
         delegate! {
             connect() -> crate::tui::backend::Reply<crate::tui::backend::DaemonInfo>;
-            list_images() -> crate::tui::backend::Reply<Vec<crate::daemon::ImageRow>>;
+            list_images() -> crate::tui::backend::Reply<crate::tui::backend::Listing>;
+            look_images(references: std::collections::BTreeMap<String, bool>) -> crate::tui::backend::Reply<Vec<crate::daemon::model::Looked>>;
             inspect_image(id: String) -> crate::tui::backend::Reply<crate::archive::ImageInfo>;
-            holdings() -> crate::tui::backend::Reply<crate::daemon::Holdings>;
             load(path: std::path::PathBuf, tag: Option<String>, ctx: crate::transfer::JobContext) -> crate::tui::backend::JobReply;
             save(req: crate::transfer::SaveRequest, ctx: crate::transfer::JobContext) -> crate::tui::backend::JobReply;
             remove_image(id: String) -> crate::tui::backend::Reply<()>;
@@ -153,7 +168,11 @@ mod tests {
             got.push(match msg {
                 Msg::Watch(Ok(())) => "connected".to_string(),
                 Msg::Watch(Err(e)) => format!("dropped: {e}"),
-                Msg::ImagesChanged => "changed".to_string(),
+                Msg::ImagesTouched(touched) if touched.relist => "relist".to_string(),
+                Msg::ImagesTouched(touched) => format!(
+                    "look at {}",
+                    touched.images.keys().cloned().collect::<Vec<_>>().join(" ")
+                ),
                 other => format!("{other:?}"),
             });
         }
@@ -161,12 +180,13 @@ mod tests {
             got,
             [
                 "connected",
-                "changed",
+                "look at sha256:a sha256:c",
                 "dropped: broken pipe",
                 "connected",
-                "changed"
+                "relist"
             ],
-            "three events, one refresh; after the drop, one look for what was missed"
+            "four events, one message naming each image touched once (a save changes nothing); \
+             after the drop, one listing for what was missed"
         );
         assert_eq!(backend.connections.load(Ordering::SeqCst), 2);
         task.abort();

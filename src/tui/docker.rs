@@ -2,15 +2,16 @@
 //! The connection is made (and the endpoint resolved again) on every refresh; the other calls
 //! use the last one, connecting first when there is none yet.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
-use bollard::query_parameters::EventsOptions;
 use futures_util::StreamExt;
 
-use super::backend::{Backend, DaemonEvent, DaemonInfo, Events, JobReply, Reply};
+use super::backend::{Backend, DaemonEvent, DaemonInfo, Events, JobReply, Listing, Reply};
 use crate::archive::ImageInfo;
-use crate::daemon::{self, Daemon, Holdings, ImageRow};
+use crate::daemon::model::{self, ImageSource, Looked};
+use crate::daemon::{self, Daemon};
 use crate::transfer::{self, JobContext, JobOutcome, LoadOptions, SaveRequest};
 
 pub struct DockerBackend {
@@ -82,12 +83,26 @@ impl Backend for DockerBackend {
         })
     }
 
-    fn list_images(&self) -> Reply<Vec<ImageRow>> {
+    fn list_images(&self) -> Reply<Listing> {
+        let daemon = self.daemon();
+        Box::pin(async move {
+            let daemon = daemon.await?;
+            let rows = ImageSource::list(&daemon, None)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(Listing {
+                ids: daemon.engine().ids,
+                rows,
+            })
+        })
+    }
+
+    fn look_images(&self, references: BTreeMap<String, bool>) -> Reply<Vec<Looked>> {
         let daemon = self.daemon();
         Box::pin(async move {
             let daemon = daemon.await?;
             on_blocking(move || async move {
-                daemon::list_images(&daemon, false, true)
+                model::look(&daemon, &references)
                     .await
                     .map_err(|e| e.to_string())
             })
@@ -102,19 +117,6 @@ impl Backend for DockerBackend {
             daemon::image_info(&daemon, &id)
                 .await
                 .map_err(|e| e.to_string())
-        })
-    }
-
-    fn holdings(&self) -> Reply<Holdings> {
-        let daemon = self.daemon();
-        Box::pin(async move {
-            let daemon = daemon.await?;
-            on_blocking(move || async move {
-                daemon::holdings::fetch(&daemon)
-                    .await
-                    .map_err(|e| e.to_string())
-            })
-            .await
         })
     }
 
@@ -210,7 +212,8 @@ impl Backend for DockerBackend {
 }
 
 impl DockerBackend {
-    /// `GET /events?filters={"type":["image"]}&since=...` as a stream of [`DaemonEvent`]s.
+    /// `GET /events?filters={"type":["image"]}&since=...` as a stream of [`DaemonEvent`]s
+    /// naming the image each event is about.
     fn events_stream(&self, since: String) -> Events {
         let daemon = self.daemon();
         let connected = futures_util::stream::once(daemon).flat_map(move |daemon| {
@@ -218,20 +221,8 @@ impl DockerBackend {
                 Ok(daemon) => daemon,
                 Err(e) => return futures_util::stream::iter(vec![Err(e)]).boxed(),
             };
-            let options = EventsOptions {
-                since: Some(since.clone()),
-                until: None,
-                filters: Some(
-                    [("type".to_string(), vec!["image".to_string()])]
-                        .into_iter()
-                        .collect(),
-                ),
-            };
-            let events = daemon.meta().events(Some(options)).map(move |event| {
-                event
-                    .map(|e| DaemonEvent::Image(e.action.unwrap_or_default()))
-                    .map_err(|e| daemon.error("events", e).to_string())
-            });
+            let events = model::events::image_events(&daemon, since.clone())
+                .map(|event| event.map(DaemonEvent::Image).map_err(|e| e.to_string()));
             futures_util::stream::iter(vec![Ok(DaemonEvent::Connected)])
                 .chain(events)
                 .boxed()

@@ -17,6 +17,12 @@ impl App {
     }
 
     pub fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        let mut effects = self.key_action(key);
+        effects.extend(self.remote_wanted());
+        effects
+    }
+
+    fn key_action(&mut self, key: KeyEvent) -> Vec<Effect> {
         if key.kind == KeyEventKind::Release {
             return Vec::new();
         }
@@ -287,7 +293,11 @@ impl App {
         [
             format!("1 Images {}", count(&self.images)),
             format!("2 Tarballs {}", count(&self.tarballs)),
-            format!("3 Artifacts {}", count(&self.artifacts)),
+            format!(
+                "3 Artifacts {}{}",
+                count(&self.artifacts),
+                if self.remote_next.is_some() { "+" } else { "" }
+            ),
             format!("4 Disk {}", count(&self.disk)),
         ]
     }

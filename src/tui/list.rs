@@ -103,8 +103,13 @@ impl<R: Filterable> ListPane<R> {
     /// Replace the rows, keeping the selected row selected when it is still there, and the
     /// marks of rows still there.
     pub fn set_rows(&mut self, rows: Vec<R>) {
+        self.edit_rows(|old| *old = rows);
+    }
+
+    /// Change the rows in place, keeping the selection and the marks as [`Self::set_rows`].
+    pub fn edit_rows(&mut self, edit: impl FnOnce(&mut Vec<R>)) {
         let keep = self.selected().map(|r| r.key());
-        self.rows = rows;
+        edit(&mut self.rows);
         self.status = LoadState::Ready(());
         if !self.marked.is_empty() {
             let keys: HashSet<String> = self.rows.iter().map(|r| r.key()).collect();
@@ -173,6 +178,58 @@ impl<R: Filterable> ListPane<R> {
             Some(SortBy::Age) => self
                 .visible
                 .sort_by_key(|&i| std::cmp::Reverse(rows[i].sort_time())),
+        }
+    }
+
+    /// Row `i` changed in a way the filter may see (its report arrived): show or hide it in
+    /// place, without filtering every row. The selected row stays selected.
+    pub fn row_changed(&mut self, i: usize) {
+        if i >= self.rows.len() {
+            return;
+        }
+        let needle = self.filter.to_lowercase();
+        let shown = needle.is_empty() || self.rows[i].matches(&needle);
+        let at = self.visible.iter().position(|&v| v == i);
+        let keep = self.visible.get(self.cursor.selected).copied();
+        match (shown, at) {
+            (true, None) => {
+                let pos = self.position_of(i);
+                self.visible.insert(pos, i);
+            }
+            (false, Some(pos)) => {
+                self.visible.remove(pos);
+            }
+            _ => return,
+        }
+        if let Some(pos) = keep.and_then(|k| self.visible.iter().position(|&v| v == k)) {
+            self.cursor.selected = pos;
+        }
+        let len = self.visible.len();
+        self.cursor.to(self.cursor.selected, len);
+    }
+
+    /// Where row `i` goes among the visible rows: the order [`Self::refilter`] makes (by the
+    /// sort key, rows with equal keys in their own order).
+    fn position_of(&self, i: usize) -> usize {
+        use std::cmp::Reverse;
+        let rows = &self.rows;
+        match self.sort {
+            None => self.visible.partition_point(|&v| v < i),
+            Some(SortBy::Name) => {
+                let key = (rows[i].sort_name().to_lowercase(), i);
+                self.visible
+                    .partition_point(|&v| (rows[v].sort_name().to_lowercase(), v) < key)
+            }
+            Some(SortBy::Size) => {
+                let key = (Reverse(rows[i].sort_size()), i);
+                self.visible
+                    .partition_point(|&v| (Reverse(rows[v].sort_size()), v) < key)
+            }
+            Some(SortBy::Age) => {
+                let key = (Reverse(rows[i].sort_time()), i);
+                self.visible
+                    .partition_point(|&v| (Reverse(rows[v].sort_time()), v) < key)
+            }
         }
     }
 
@@ -286,5 +343,41 @@ mod tests {
         );
         list.set_rows(vec![Row("b", 1, 30)]);
         assert!(list.marked.is_empty(), "marks of rows gone are dropped");
+    }
+
+    #[test]
+    fn a_changed_row_is_shown_or_hidden_where_a_refilter_would_put_it() {
+        let rows = || {
+            vec![
+                Row("xa", 5, 1),
+                Row("b", 5, 2),
+                Row("xc", 1, 3),
+                Row("d", 9, 4),
+                Row("xe", 5, 5),
+            ]
+        };
+        for sort in [
+            None,
+            Some(SortBy::Name),
+            Some(SortBy::Size),
+            Some(SortBy::Age),
+        ] {
+            let mut list = ListPane::default();
+            list.set_rows(rows());
+            if let Some(by) = sort {
+                list.set_sort(by);
+            }
+            list.set_filter("x".into());
+            assert!(list.select_key("xe"));
+            // Row "b" now matches, then "xc" no longer does: as if filtered again.
+            list.rows[1].0 = "xb";
+            list.row_changed(1);
+            list.rows[2].0 = "c";
+            list.row_changed(2);
+            let incremental = names(&list);
+            assert_eq!(list.selected().map(|r| r.0), Some("xe"), "{sort:?}");
+            list.refilter();
+            assert_eq!(incremental, names(&list), "{sort:?}");
+        }
     }
 }

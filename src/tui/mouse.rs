@@ -8,6 +8,12 @@ use super::layout;
 
 impl App {
     pub fn on_mouse(&mut self, mouse: MouseEvent) -> Vec<Effect> {
+        let mut effects = self.mouse_action(mouse);
+        effects.extend(self.remote_wanted());
+        effects
+    }
+
+    fn mouse_action(&mut self, mouse: MouseEvent) -> Vec<Effect> {
         let area = ratatui::layout::Rect::new(0, 0, self.size.0, self.size.1);
         let areas = layout::areas(area, self.jobs.snapshots().len());
         let (x, y) = (mouse.column, mouse.row);

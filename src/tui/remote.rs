@@ -32,7 +32,8 @@ impl RemoteSource {
         self.client.lock().ok().and_then(|c| c.clone())
     }
 
-    /// Resolve the repository and the token, then list every artifact of the repository.
+    /// Resolve the repository and the token, then list the first page of the repository's
+    /// artifacts (the newest 100; [`RemoteSource::page`] gives the next ones).
     pub async fn list(&self) -> Result<RemoteList, String> {
         let (repo, cwd) = (self.repo.clone(), self.cwd.clone());
         // `git config` and `gh auth token` are processes: keep them off the async threads.
@@ -47,10 +48,32 @@ impl RemoteSource {
         if let Ok(mut slot) = self.client.lock() {
             *slot = Some(client.clone());
         }
-        let artifacts = client.list(&ListFilter::default()).await.map_err(explain)?;
+        let page = client
+            .list_page(&ListFilter::default(), None)
+            .await
+            .map_err(explain)?;
         Ok(RemoteList {
             repo: client.repo().to_string(),
-            artifacts,
+            artifacts: page.artifacts,
+            next: page.next,
+            total: page.total,
+        })
+    }
+
+    /// The page of the listing at `url` (a previous page's `next`).
+    pub async fn page(&self, url: reqwest::Url) -> Result<RemoteList, String> {
+        let client = self
+            .client()
+            .ok_or_else(|| "the remote artifacts are not listed yet: press r".to_string())?;
+        let page = client
+            .list_page(&ListFilter::default(), Some(url))
+            .await
+            .map_err(explain)?;
+        Ok(RemoteList {
+            repo: client.repo().to_string(),
+            artifacts: page.artifacts,
+            next: page.next,
+            total: page.total,
         })
     }
 }

@@ -229,7 +229,11 @@ pub async fn run(mut scanner: Scanner, mut commands: Receiver<ScanCmd>, tx: Unbo
             if tx.send(Msg::Scanned(Ok(found.clone()))).is_err() {
                 return;
             }
-            for file in found.iter().filter(|f| force || !last.contains(f)) {
+            // What makes a file need another inspect (a set: thousands of files stay linear).
+            let key = |f: &FoundFile| (f.path.clone(), f.stamp, f.kind, f.link.clone());
+            let seen: std::collections::HashSet<_> = last.iter().map(key).collect();
+            let changed = |f: &&FoundFile| force || !seen.contains(&key(f));
+            for file in found.iter().filter(changed) {
                 let (file, tx, limit) = (file.clone(), tx.clone(), limit.clone());
                 tokio::spawn(async move {
                     let Ok(_permit) = limit.acquire_owned().await else {

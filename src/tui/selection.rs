@@ -100,7 +100,7 @@ impl App {
 
     /// True when the daemon already has this archive image (see `daemon::holdings`).
     pub fn in_daemon(&self, image: &ImageInfo) -> bool {
-        self.holdings.ready().is_some_and(|h| h.has_image(image))
+        self.holdings().is_some_and(|h| h.has_image(image))
     }
 
     /// True when every image of a report is already in the daemon.
@@ -110,7 +110,7 @@ impl App {
 
     /// Layers of `image` the daemon has: (present count, bytes still to send).
     pub fn layers_present(&self, image: &ImageInfo) -> Option<(usize, u64)> {
-        let holdings = self.holdings.ready()?;
+        let holdings = self.holdings()?;
         let mut have = 0;
         let mut send = 0;
         for (layer, present) in image.layers.iter().zip(holdings.layers_present(image)) {

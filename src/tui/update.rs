@@ -2,7 +2,6 @@
 
 use super::app::{App, Effect, Level, Msg, PaneId};
 use super::artifact_rows::ArtifactRow;
-use super::image_rows::ImageEntry;
 use super::state::{FileEntry, FileKind, FoundFile, LoadState};
 use crate::transfer::{JobEvent, Phase};
 
@@ -13,17 +12,12 @@ impl App {
             Msg::Daemon(Ok(info)) => self.daemon = LoadState::Ready(info),
             Msg::Daemon(Err(reason)) => {
                 self.images.fail(reason.clone());
-                self.holdings = LoadState::Failed(reason.clone());
+                self.model_state = LoadState::Failed(reason.clone());
                 self.daemon = LoadState::Failed(reason);
             }
-            Msg::Images(Ok(rows)) => {
-                self.images.set_rows(ImageEntry::rows(&rows, self.per_tag));
-                self.image_rows = rows;
-                self.follow_cursor();
-                return self.inspect_selected();
+            msg @ (Msg::Listed { .. } | Msg::Looked(_) | Msg::ImagesTouched(_)) => {
+                return self.apply_images(msg);
             }
-            Msg::Images(Err(reason)) => self.images.fail(reason),
-            Msg::Holdings(result) => self.holdings = LoadState::from_result(result),
             Msg::ImageInfo { id, result } => {
                 self.image_info.insert(id, LoadState::from_result(result));
             }
@@ -36,10 +30,15 @@ impl App {
             Msg::Job(event) => return self.job_event(event),
             Msg::Done(Ok(text)) => {
                 self.notify(Level::Info, text);
-                return self.after_change(vec![Effect::RefreshDaemon]);
+                let effects = self.daemon_changed();
+                return self.after_change(effects);
             }
             Msg::Done(Err(text)) => self.notify(Level::Error, text),
-            Msg::Remote(result) => self.set_remote(result),
+            Msg::Remote(result) => {
+                self.set_remote(result);
+                return self.remote_wanted();
+            }
+            Msg::RemotePage { from, result } => return self.remote_page(from, result),
             Msg::Loadable(Ok((label, paths))) => {
                 return paths
                     .into_iter()
@@ -58,11 +57,6 @@ impl App {
                     .collect();
             }
             Msg::Loadable(Err(reason)) => self.notify(Level::Error, reason),
-            Msg::ImagesChanged => {
-                // Tags may have moved: inspect the selected image again once listed.
-                self.image_info.clear();
-                return vec![Effect::RefreshDaemon];
-            }
             Msg::Watch(state) => self.watch = LoadState::from_result(state),
             Msg::DiskUse { daemon, cache } => self.disk_use(daemon, cache),
         }
@@ -79,13 +73,16 @@ impl App {
 
     fn scanned(&mut self, files: Vec<FoundFile>) {
         let entries = |kind: FileKind, known: Vec<&FileEntry>| -> Vec<FileEntry> {
+            // By path and stamp: thousands of files stay linear.
+            let known: std::collections::HashMap<_, &FileEntry> = known
+                .into_iter()
+                .map(|e| ((e.file.path.as_path(), e.file.stamp), e))
+                .collect();
             files
                 .iter()
                 .filter(|f| f.kind == kind)
                 .map(|f| {
-                    let known = known
-                        .iter()
-                        .find(|e| e.file.path == f.path && e.file.stamp == f.stamp);
+                    let known = known.get(&(f.path.as_path(), f.stamp));
                     FileEntry {
                         file: f.clone(),
                         report: known.map_or(LoadState::Loading, |e| e.report.clone()),
@@ -112,27 +109,30 @@ impl App {
         file: FoundFile,
         result: Result<Box<crate::archive::ArchiveReport>, String>,
     ) {
-        let same = |e: &FileEntry| e.file.path == file.path && e.file.stamp == file.stamp;
+        // Stamps first, then the bytes of the paths (comparing `Path`s parses them).
+        let same = |e: &FileEntry| {
+            e.file.stamp == file.stamp && e.file.path.as_os_str() == file.path.as_os_str()
+        };
         let report = LoadState::from_result(result);
+        // The row is shown or hidden in place: with thousands of files inspected one by one,
+        // a filter never goes over every row again.
         match file.kind {
             FileKind::Tarball => {
-                if let Some(entry) = self.tarballs.rows.iter_mut().find(|e| same(e)) {
-                    entry.report = report;
-                    if !self.tarballs.filter.is_empty() {
-                        self.tarballs.refilter();
-                    }
+                if let Some(i) = self.tarballs.rows.iter().position(same) {
+                    self.tarballs.rows[i].report = report;
+                    self.tarballs.row_changed(i);
                 }
             }
             FileKind::Artifact => {
-                let found = self.artifacts.rows.iter_mut().find_map(|r| match r {
-                    ArtifactRow::Local(e) if same(e) => Some(e),
-                    _ => None,
+                let found = self.artifacts.rows.iter().position(|r| match r {
+                    ArtifactRow::Local(e) => same(e),
+                    ArtifactRow::Remote(_) => false,
                 });
-                if let Some(entry) = found {
-                    entry.report = report;
-                    if !self.artifacts.filter.is_empty() {
-                        self.artifacts.refilter();
+                if let Some(i) = found {
+                    if let ArtifactRow::Local(entry) = &mut self.artifacts.rows[i] {
+                        entry.report = report;
                     }
+                    self.artifacts.row_changed(i);
                 }
             }
         }
@@ -166,7 +166,9 @@ impl App {
                     .filter(|s| !s.is_empty())
                     .unwrap_or_else(|| format!("{}: done", snap.label));
                 self.notify(Level::Info, text);
-                self.after_change(vec![Effect::RefreshDaemon, Effect::Rescan])
+                let mut effects = self.daemon_changed();
+                effects.push(Effect::Rescan);
+                self.after_change(effects)
             }
             Phase::Failed(reason) => {
                 self.load_after.remove(&id);

@@ -10,6 +10,9 @@ use super::remote::RemoteSource;
 use super::scan::ScanCmd;
 use crate::transfer::JobKind;
 
+/// Images inspected per message while the model fills.
+const LOOK_SLICE: usize = 200;
+
 pub struct Worker {
     pub backend: SharedBackend,
     pub tx: UnboundedSender<Msg>,
@@ -30,8 +33,36 @@ impl Worker {
                     if !ok {
                         return;
                     }
-                    let _ = tx.send(Msg::Images(backend.list_images().await));
-                    let _ = tx.send(Msg::Holdings(backend.holdings().await));
+                    let result = backend.list_images().await;
+                    let _ = tx.send(Msg::Listed {
+                        fresh: true,
+                        result,
+                    });
+                });
+            }
+            Effect::FollowImages(touched) => {
+                tokio::spawn(async move {
+                    if touched.relist {
+                        let result = backend.list_images().await;
+                        let _ = tx.send(Msg::Listed {
+                            fresh: false,
+                            result,
+                        });
+                    }
+                    // In slices, so a start with thousands of images fills in as it goes.
+                    let images: Vec<(String, bool)> = touched.images.into_iter().collect();
+                    for slice in images.chunks(LOOK_SLICE) {
+                        let slice = slice.iter().cloned().collect();
+                        let failed = {
+                            let result = backend.look_images(slice).await;
+                            let failed = result.is_err();
+                            let _ = tx.send(Msg::Looked(result));
+                            failed
+                        };
+                        if failed {
+                            return;
+                        }
+                    }
                 });
             }
             Effect::InspectImage(id) => {
@@ -78,7 +109,11 @@ impl Worker {
                         if let Err(e) = backend.untag(name.clone()).await {
                             let _ = tx.send(Msg::Done(Err(format!("cannot untag {name}: {e}"))));
                             // What was removed before still changed the daemon.
-                            let _ = tx.send(Msg::ImagesChanged);
+                            let relist = crate::daemon::model::Touched {
+                                relist: true,
+                                ..Default::default()
+                            };
+                            let _ = tx.send(Msg::ImagesTouched(relist));
                             return;
                         }
                         done.push(name);
@@ -121,6 +156,13 @@ impl Worker {
                 let remote = self.remote.clone();
                 tokio::spawn(async move {
                     let _ = tx.send(Msg::Remote(remote.list().await));
+                });
+            }
+            Effect::MoreRemote(url) => {
+                let remote = self.remote.clone();
+                tokio::spawn(async move {
+                    let result = remote.page(url.clone()).await;
+                    let _ = tx.send(Msg::RemotePage { from: url, result });
                 });
             }
             Effect::Download(artifact) => {

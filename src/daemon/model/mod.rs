@@ -44,6 +44,14 @@ pub enum Looked {
     Gone { reference: String },
 }
 
+/// One image as a listing shows it, with the image it was built on (Docker's legacy builder
+/// keeps each step as an untagged parent image; empty elsewhere).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listed {
+    pub row: ImageRow,
+    pub parent: String,
+}
+
 /// Size and creation time of an image as a listing gives them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Facts {
@@ -58,6 +66,11 @@ pub struct ImageModel {
     facts: HashMap<String, Facts>,
     /// Listed, not inspected yet: shown without a layer count, not in the holdings.
     pending: HashMap<String, ImageRow>,
+    /// Image -> the image it was built on, and how many images each parent has.
+    parent_of: HashMap<String, String>,
+    children: HashMap<String, usize>,
+    /// Tag -> the image that has it, inspected or pending: a name belongs to one image.
+    owners: HashMap<String, String>,
 }
 
 impl ImageModel {
@@ -67,6 +80,9 @@ impl ImageModel {
             holdings: Holdings::new(ids),
             facts: HashMap::new(),
             pending: HashMap::new(),
+            parent_of: HashMap::new(),
+            children: HashMap::new(),
+            owners: HashMap::new(),
         }
     }
 
@@ -91,9 +107,17 @@ impl ImageModel {
 
     /// Take a listing of every image (dangling and intermediate too). Returns the IDs that
     /// need an inspect: the ones not seen before.
-    pub fn listed(&mut self, rows: Vec<ImageRow>) -> Vec<String> {
-        let listed: HashMap<String, ImageRow> =
-            rows.into_iter().map(|r| (r.id.clone(), r)).collect();
+    pub fn listed(&mut self, listing: Vec<Listed>) -> Vec<String> {
+        self.parent_of.clear();
+        self.children.clear();
+        let mut listed: HashMap<String, ImageRow> = HashMap::with_capacity(listing.len());
+        for Listed { row, parent } in listing {
+            if !parent.is_empty() {
+                *self.children.entry(parent.clone()).or_default() += 1;
+                self.parent_of.insert(row.id.clone(), parent);
+            }
+            listed.insert(row.id.clone(), row);
+        }
         let gone: Vec<String> = self
             .holdings
             .images()
@@ -117,28 +141,43 @@ impl ImageModel {
                 }
                 Some(_) => {}
                 None => {
-                    new.push(id.clone());
-                    self.pending.insert(id, row);
+                    // Already waiting for its inspect: not asked twice.
+                    if self.pending.insert(id.clone(), row).is_none() {
+                        new.push(id);
+                    }
                 }
+            }
+        }
+        self.owners.clear();
+        let tagged = self.holdings.images().map(|h| (&h.id, &h.tags));
+        for (id, tags) in tagged.chain(self.pending.values().map(|r| (&r.id, &r.tags))) {
+            for tag in tags {
+                self.owners.insert(tag.clone(), id.clone());
             }
         }
         new.sort();
         new
     }
 
-    /// Take what one inspect found. Returns the ID of the image that changed, if any.
-    pub fn looked(&mut self, looked: Looked) -> Option<String> {
+    /// Take what one inspect found. Returns the IDs of the images that changed: this one, and
+    /// any a tag moved away from.
+    pub fn looked(&mut self, looked: Looked) -> Vec<String> {
         match looked {
-            Looked::Found { inspect, listed } => Some(self.found(&inspect, listed)),
+            Looked::Found { inspect, listed } => self.found(&inspect, listed),
             Looked::Gone { reference } => self.gone(&reference),
         }
     }
 
-    fn found(&mut self, inspect: &ImageInspect, listed: Option<ImageRow>) -> String {
+    fn found(&mut self, inspect: &ImageInspect, listed: Option<ImageRow>) -> Vec<String> {
         let mut held = Held::from_inspect(inspect);
         held.tags = clean_tags(std::mem::take(&mut held.tags));
         let id = held.id.clone();
         let pending = self.pending.remove(&id);
+        let old = match (self.holdings.get(&id), &pending) {
+            (Some(known), _) => known.tags.clone(),
+            (None, Some(row)) => row.tags.clone(),
+            (None, None) => Vec::new(),
+        };
         if held.tags.is_empty()
             && let Some(row) = &pending
         {
@@ -161,51 +200,72 @@ impl ImageModel {
                     .unwrap_or(0),
             },
         };
+        let mut changed = Vec::new();
         for tag in &held.tags {
-            self.untag_elsewhere(tag, &id);
+            if let Some(owner) = self.owners.get(tag).filter(|o| **o != id).cloned() {
+                self.drop_tag(&owner, tag);
+                changed.push(owner);
+            }
+        }
+        self.unindex(&id, &old);
+        for tag in &held.tags {
+            self.owners.insert(tag.clone(), id.clone());
         }
         self.facts.insert(id.clone(), facts);
         self.holdings.insert(held);
-        id
+        changed.push(id);
+        changed
     }
 
-    fn gone(&mut self, reference: &str) -> Option<String> {
-        let id = events::image_id(reference);
-        if self.holdings.remove(&id).is_some() | self.pending.remove(&id).is_some() {
-            self.facts.remove(&id);
-            return Some(id);
+    /// Forget that `id` has these tags.
+    fn unindex(&mut self, id: &str, tags: &[String]) {
+        for tag in tags {
+            if self.owners.get(tag).is_some_and(|o| o == id) {
+                self.owners.remove(tag);
+            }
         }
-        // A name: it no longer names anything (the image it named may remain, untagged).
-        let owner = self
-            .holdings
-            .images()
-            .find(|h| h.tags.iter().any(|t| t == reference))
-            .map(|h| h.id.clone())
-            .or_else(|| {
-                self.pending
-                    .values()
-                    .find(|r| r.tags.iter().any(|t| t == reference))
-                    .map(|r| r.id.clone())
-            })?;
-        self.untag_elsewhere(reference, "");
-        Some(owner)
     }
 
-    /// Remove `tag` from every image but `keep`.
-    fn untag_elsewhere(&mut self, tag: &str, keep: &str) {
-        let owners: Vec<Held> = self
-            .holdings
-            .images()
-            .filter(|h| h.id != keep && h.tags.iter().any(|t| t == tag))
-            .cloned()
-            .collect();
-        for mut held in owners {
+    /// Take `tag` from the image `owner`.
+    fn drop_tag(&mut self, owner: &str, tag: &str) {
+        self.unindex(owner, &[tag.to_string()]);
+        if let Some(held) = self.holdings.get(owner) {
+            let mut held = held.clone();
             held.tags.retain(|t| t != tag);
             self.holdings.insert(held);
-        }
-        for row in self.pending.values_mut().filter(|r| r.id != keep) {
+        } else if let Some(row) = self.pending.get_mut(owner) {
             row.tags.retain(|t| t != tag);
             row.dangling = row.tags.is_empty();
+        }
+    }
+
+    fn gone(&mut self, reference: &str) -> Vec<String> {
+        let id = events::image_id(reference);
+        let tags = match (self.holdings.remove(&id), self.pending.remove(&id)) {
+            (Some(held), _) => Some(held.tags),
+            (None, Some(row)) => Some(row.tags),
+            (None, None) => None,
+        };
+        if let Some(tags) = tags {
+            self.unindex(&id, &tags);
+            self.facts.remove(&id);
+            if let Some(parent) = self.parent_of.remove(&id)
+                && let Some(n) = self.children.get_mut(&parent)
+            {
+                *n -= 1;
+                if *n == 0 {
+                    self.children.remove(&parent);
+                }
+            }
+            return vec![id];
+        }
+        // A name: it no longer names anything (the image it named may remain, untagged).
+        match self.owners.get(reference).cloned() {
+            Some(owner) => {
+                self.drop_tag(&owner, reference);
+                vec![owner]
+            }
+            None => Vec::new(),
         }
     }
 
@@ -232,15 +292,30 @@ impl ImageModel {
         self.pending.get(id).cloned()
     }
 
-    /// Every image's row like `haul images` (`--all`: untagged ones too), newest first.
-    pub fn rows(&self, all: bool) -> Vec<ImageRow> {
+    /// True when another image is built on this one (an intermediate image of a build).
+    pub fn is_parent(&self, id: &str) -> bool {
+        self.children.contains_key(id)
+    }
+
+    /// The rows `docker images` shows: tagged images, and untagged ones no other image is
+    /// built on; newest first.
+    pub fn rows(&self) -> Vec<ImageRow> {
+        self.rows_where(|r| !r.dangling || !self.is_parent(&r.id))
+    }
+
+    /// Every image's row, intermediate ones too; newest first.
+    pub fn all_rows(&self) -> Vec<ImageRow> {
+        self.rows_where(|_| true)
+    }
+
+    fn rows_where(&self, keep: impl Fn(&ImageRow) -> bool) -> Vec<ImageRow> {
         let mut rows: Vec<ImageRow> = self
             .holdings
             .images()
             .map(|h| h.id.as_str())
             .chain(self.pending.keys().map(String::as_str))
             .filter_map(|id| self.row(id))
-            .filter(|r| all || !r.dangling)
+            .filter(|r| keep(r))
             .collect();
         sort_rows(&mut rows);
         rows

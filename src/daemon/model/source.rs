@@ -9,9 +9,9 @@ use bollard::models::ImageInspect;
 use bollard::query_parameters::ListImagesOptions;
 use futures_util::{StreamExt, TryStreamExt, stream};
 
-use super::{ImageModel, Looked, Touched};
-use crate::daemon::images::{clean_tags, row_of};
-use crate::daemon::{Daemon, DaemonError, ImageRow};
+use super::{ImageModel, Listed, Looked, Touched};
+use crate::daemon::images::{clean_tags, list_with, row_of};
+use crate::daemon::{Daemon, DaemonError};
 
 /// How many inspect calls run at once.
 const PARALLEL_INSPECTS: usize = 8;
@@ -23,7 +23,7 @@ pub trait ImageSource: Send + Sync {
     fn list(
         &self,
         reference: Option<&str>,
-    ) -> impl Future<Output = Result<Vec<ImageRow>, DaemonError>> + Send;
+    ) -> impl Future<Output = Result<Vec<Listed>, DaemonError>> + Send;
 
     /// Inspect one image by ID or name; `None` when there is no such image.
     fn inspect(
@@ -33,18 +33,20 @@ pub trait ImageSource: Send + Sync {
 }
 
 impl ImageSource for Daemon {
-    async fn list(&self, reference: Option<&str>) -> Result<Vec<ImageRow>, DaemonError> {
+    async fn list(&self, reference: Option<&str>) -> Result<Vec<Listed>, DaemonError> {
         let options = ListImagesOptions {
             all: true,
             filters: reference.map(|r| HashMap::from([("reference".into(), vec![r.into()])])),
             ..Default::default()
         };
-        let summaries = self
-            .meta()
-            .list_images(Some(options))
-            .await
-            .map_err(|e| self.error("list images", e))?;
-        Ok(summaries.into_iter().map(row_of).collect())
+        let summaries = list_with(self, options).await?;
+        Ok(summaries
+            .into_iter()
+            .map(|s| Listed {
+                parent: s.parent_id.clone(),
+                row: row_of(s),
+            })
+            .collect())
     }
 
     async fn inspect(&self, reference: &str) -> Result<Option<ImageInspect>, DaemonError> {
@@ -79,6 +81,7 @@ pub async fn look<S: ImageSource>(
                         .list(Some(&tag))
                         .await?
                         .into_iter()
+                        .map(|l| l.row)
                         .find(|r| r.id == id)
                 }
                 _ => None,

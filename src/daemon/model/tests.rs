@@ -12,9 +12,10 @@ use crate::archive::{ImageInfo, LayerInfo};
 use crate::daemon::DaemonError;
 use crate::digest;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 struct FakeImage {
     id: String,
+    parent: String,
     tags: Vec<String>,
     layers: Vec<u8>,
     size: u64,
@@ -54,6 +55,7 @@ impl Fake {
             layers: vec![0, n as u8],
             size: 1000 + n as u64,
             created: 1_700_000_000 + n as i64,
+            ..Default::default()
         });
     }
 
@@ -79,21 +81,24 @@ impl Fake {
         )
     }
 
-    fn row(image: &FakeImage) -> ImageRow {
-        ImageRow {
-            id: image.id.clone(),
-            tags: image.tags.clone(),
-            created: image.created,
-            size: image.size,
-            layer_count: None,
-            dangling: image.tags.is_empty(),
-            platforms: Vec::new(),
+    fn listed(image: &FakeImage) -> Listed {
+        Listed {
+            row: ImageRow {
+                id: image.id.clone(),
+                tags: image.tags.clone(),
+                created: image.created,
+                size: image.size,
+                layer_count: None,
+                dangling: image.tags.is_empty(),
+                platforms: Vec::new(),
+            },
+            parent: image.parent.clone(),
         }
     }
 }
 
 impl ImageSource for Fake {
-    async fn list(&self, reference: Option<&str>) -> Result<Vec<ImageRow>, DaemonError> {
+    async fn list(&self, reference: Option<&str>) -> Result<Vec<Listed>, DaemonError> {
         match reference {
             None => self.lists.fetch_add(1, Ordering::SeqCst),
             Some(_) => self.filtered_lists.fetch_add(1, Ordering::SeqCst),
@@ -102,7 +107,7 @@ impl ImageSource for Fake {
         Ok(images
             .iter()
             .filter(|i| reference.is_none_or(|r| i.tags.iter().any(|t| t == r)))
-            .map(Fake::row)
+            .map(Fake::listed)
             .collect())
     }
 
@@ -160,7 +165,7 @@ fn a_start_is_one_listing_and_one_inspect_per_image() {
     let model = rt().block_on(load(&fake, ImageIds::ConfigDigest)).unwrap();
     assert_eq!(fake.counts(), (1, 0, 50));
     assert!(model.is_complete());
-    let rows = model.rows(false);
+    let rows = model.rows();
     assert_eq!(rows.len(), 50);
     let listed = fake.images.lock().unwrap().clone();
     for image in &listed {
@@ -191,7 +196,8 @@ fn a_tag_event_inspects_that_image_only_and_the_tag_leaves_its_former_image() {
     );
     // `app-3:1` moves from image 3 to image 7: the engine sends `tag` for image 7 only.
     fake.tag(7, "app-3:1");
-    event(&fake, &mut model, "tag", &id(7), "app-3:1");
+    let changed = event(&fake, &mut model, "tag", &id(7), "app-3:1");
+    assert_eq!(changed, [id(3), id(7)], "both rows change");
     assert_eq!(fake.counts(), (0, 0, 1));
     assert_eq!(model.row(&id(3)).unwrap().tags, ["moved:3"]);
     assert_eq!(
@@ -218,6 +224,7 @@ fn a_new_image_is_inspected_and_listed_by_its_tag_and_its_layers_count() {
         layers: vec![0, 99],
         size: 5000,
         created: 1_800_000_000,
+        ..Default::default()
     });
     event(&fake, &mut model, "load", &id(99), &id(99));
     assert_eq!(
@@ -228,7 +235,7 @@ fn a_new_image_is_inspected_and_listed_by_its_tag_and_its_layers_count() {
     let row = model.row(&id(99)).unwrap();
     assert_eq!((row.size, row.created), (5000, 1_800_000_000));
     assert_eq!(model.holdings().layers_present(&incoming), [true, true]);
-    assert_eq!(model.rows(false)[0].id, id(99));
+    assert_eq!(model.rows()[0].id, id(99));
 }
 
 #[test]
@@ -265,7 +272,7 @@ fn podman_names_images_by_bare_hex_and_removes_names_one_by_one() {
     let changed = model.looked(Looked::Gone {
         reference: "extra:1".into(),
     });
-    assert_eq!(changed, Some(id(2)));
+    assert_eq!(changed, [id(2)]);
     assert_eq!(model.row(&id(2)).unwrap().tags, ["app-2:1"]);
     // Podman's `delete` for one name while the image keeps another: the inspect decides.
     event(&fake, &mut model, "delete", &bare, "app-2:1");
@@ -300,18 +307,30 @@ fn an_event_naming_no_image_lists_again_and_inspects_only_what_is_new() {
 }
 
 #[test]
-fn listed_images_show_before_their_inspect_and_untagged_ones_only_with_all() {
+fn listed_images_show_before_their_inspect_and_build_steps_stay_hidden() {
     let fake = Fake::with(2);
     fake.add(3, &[]);
+    fake.add(4, &[]);
+    // Image 2 was built on image 4 (a step of Docker's legacy builder).
+    fake.images.lock().unwrap()[1].parent = id(4);
     let mut model = ImageModel::new(ImageIds::ConfigDigest);
     let rows = rt().block_on(fake.list(None)).unwrap();
     let new = model.listed(rows);
-    assert_eq!(new, [id(1), id(2), id(3)]);
+    assert_eq!(new, [id(1), id(2), id(3), id(4)]);
     assert!(!model.is_complete());
-    assert_eq!(model.rows(false).len(), 2);
-    assert_eq!(model.rows(true).len(), 3);
-    assert_eq!(model.rows(true)[0].layer_count, None, "not inspected yet");
+    let shown: Vec<String> = model.rows().into_iter().map(|r| r.id).collect();
+    assert_eq!(
+        shown,
+        [id(3), id(2), id(1)],
+        "untagged 3 shows, like docker images"
+    );
+    assert_eq!(model.all_rows().len(), 4);
+    assert_eq!(model.rows()[0].layer_count, None, "not inspected yet");
     assert!(model.holdings().is_empty());
+    // Once image 2 is deleted, image 4 is a plain untagged image.
+    fake.remove(2);
+    event(&fake, &mut model, "delete", &id(2), &id(2));
+    assert!(model.rows().iter().any(|r| r.id == id(4)));
 }
 
 #[test]

@@ -101,7 +101,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, area: Rect) {
         theme,
         total,
         present: (app.pane != PaneId::Images)
-            .then(|| app.holdings.ready())
+            .then(|| app.holdings())
             .flatten(),
     };
     let mut cursor = Cursor {
@@ -205,7 +205,7 @@ fn file_lines<'r>(
     let daemon = if app.in_daemon(image) {
         Line::styled("already loaded: the daemon has this image ID", theme.ok())
     } else {
-        match (app.layers_present(image), &app.holdings) {
+        match (app.layers_present(image), &app.model_state) {
             (Some((have, send)), _) => Line::from(vec![
                 Span::styled(
                     format!(
@@ -264,7 +264,7 @@ fn platforms_line(app: &App, report: &ArchiveReport) -> Option<Line<'static>> {
             spans.push(Span::raw(" · "));
         }
         spans.push(Span::raw(image.platform()));
-        if let Some(h) = app.holdings.ready() {
+        if let Some(h) = app.holdings() {
             let have = h.layers_present(image).iter().filter(|p| **p).count();
             if h.has_image(image) && have == image.layers.len() {
                 spans.push(Span::styled(" ●", theme.ok()));

@@ -160,7 +160,7 @@ fn o_sorts_each_pane_by_name_size_then_age() {
     app.on_key(key('o'));
     assert_eq!(names(&app)[0], "postgres:16", "biggest first");
     app.on_key(key('o'));
-    assert_eq!(names(&app)[0], "redis:7", "newest first");
+    assert_eq!(names(&app)[0], "app:1.0", "newest first");
     files(&mut app);
     app.on_key(key('2'));
     app.on_key(key('o'));

@@ -6,9 +6,10 @@ use ratatui::backend::TestBackend;
 
 use super::fixtures::*;
 use crate::archive::ImageInfo;
-use crate::daemon::{EngineKind, Held, Holdings, ImageIds};
+use crate::daemon::model::{Listed, Looked};
+use crate::daemon::{EngineKind, ImageIds};
 use crate::tui::app::{App, Msg};
-use crate::tui::backend::DaemonInfo;
+use crate::tui::backend::{DaemonInfo, Listing};
 use crate::tui::render;
 use crate::tui::state::FoundFile;
 
@@ -43,28 +44,42 @@ fn connect_to(app: &mut App, kind: EngineKind) {
         version: "26.1.5".into(),
         api_version: "1.45".into(),
     })));
-    app.apply(Msg::Images(Ok(rows())));
     let ids = match kind {
         EngineKind::DockerContainerd => ImageIds::TargetDigest,
         _ => ImageIds::ConfigDigest,
     };
-    let mut holdings = Holdings::new(ids);
+    app.apply(Msg::Listed {
+        fresh: true,
+        result: Ok(Listing {
+            ids,
+            rows: rows()
+                .into_iter()
+                .map(|row| Listed {
+                    row,
+                    parent: String::new(),
+                })
+                .collect(),
+        }),
+    });
     let first = info(1, &[]);
-    for (i, row) in rows().into_iter().enumerate() {
-        let mut held = Held {
-            id: row.id,
-            tags: row.tags,
-            ..Default::default()
-        };
-        if i == 0 {
+    let inspected = rows()
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            if i > 0 {
+                return looked(&row.id, &row.tags, Vec::new());
+            }
             // Image 1 as the engine shows it: its layers, creation time and platform.
-            held.diff_ids = first.diff_ids();
-            held.created = first.created.clone();
-            held.platform = first.platform();
-        }
-        holdings.insert(held);
-    }
-    app.apply(Msg::Holdings(Ok(holdings)));
+            let mut found = looked(&row.id, &row.tags, first.diff_ids());
+            if let Looked::Found { inspect, .. } = &mut found {
+                inspect.created = first.created.clone();
+                inspect.os = Some(first.os.clone());
+                inspect.architecture = Some(first.architecture.clone());
+            }
+            found
+        })
+        .collect();
+    app.apply(Msg::Looked(Ok(inspected)));
 }
 
 fn tarballs(app: &mut App, kind: EngineKind, legacy: bool) -> Vec<FoundFile> {

@@ -10,10 +10,13 @@ use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 use crate::archive::{
     ArchiveReport, Compression, Container, Format, HistoryEntry, ImageInfo, LayerInfo,
 };
-use crate::daemon::{EngineKind, Held, Holdings, ImageIds, ImageRow};
+use bollard::models::{ImageInspect, ImageInspectRootFs};
+
+use crate::daemon::model::{Listed, Looked};
+use crate::daemon::{EngineKind, ImageIds, ImageRow};
 use crate::transfer::{JobEvent, JobKind, JobOutcome, JobSnapshot, Phase};
 use crate::tui::app::{App, Msg};
-use crate::tui::backend::DaemonInfo;
+use crate::tui::backend::{DaemonInfo, Listing};
 use crate::tui::config::Config;
 use crate::tui::state::{FileKind, FoundFile, Stamp};
 
@@ -51,7 +54,8 @@ pub fn rows() -> Vec<ImageRow> {
     let row = |n: u8, tags: &[&str], size: u64| ImageRow {
         id: digest(n),
         tags: tags.iter().map(|t| t.to_string()).collect(),
-        created: 1_700_000_000 + n as i64 * 86_400,
+        // Newest first, the order the daemon's images are listed in.
+        created: 1_700_000_000 + (5 - n as i64) * 86_400,
         size,
         layer_count: Some(3),
         dangling: tags.is_empty(),
@@ -150,8 +154,43 @@ pub fn report(file: &FoundFile, image: ImageInfo) -> ArchiveReport {
     }
 }
 
-/// The daemon (Docker 20.10, classic store) connected, with [`rows`] and the first layer of
-/// image 9 present.
+/// What a listing of `rows` gives the App (the model starts over).
+pub fn listed(rows: Vec<ImageRow>) -> Msg {
+    listed_with_parents(rows.into_iter().map(|r| (r, String::new())).collect())
+}
+
+/// A listing of rows with the image each was built on.
+pub fn listed_with_parents(rows: Vec<(ImageRow, String)>) -> Msg {
+    Msg::Listed {
+        fresh: true,
+        result: Ok(Listing {
+            ids: ImageIds::ConfigDigest,
+            rows: rows
+                .into_iter()
+                .map(|(row, parent)| Listed { row, parent })
+                .collect(),
+        }),
+    }
+}
+
+/// What inspecting image `id` says: its tags and layers.
+pub fn looked(id: &str, tags: &[String], diff_ids: Vec<String>) -> Looked {
+    Looked::Found {
+        inspect: Box::new(ImageInspect {
+            id: Some(id.to_string()),
+            repo_tags: Some(tags.to_vec()),
+            root_fs: Some(ImageInspectRootFs {
+                typ: "layers".into(),
+                layers: Some(diff_ids),
+            }),
+            ..Default::default()
+        }),
+        listed: None,
+    }
+}
+
+/// The daemon (Docker 20.10, classic store) connected, with [`rows`] (three layers each) and
+/// the first layer of image 9 present (in image 200, the untagged image image 4 is built on).
 pub fn connect(app: &mut App) {
     app.apply(Msg::Daemon(Ok(DaemonInfo {
         endpoint: "unix:///var/run/docker.sock".into(),
@@ -159,21 +198,42 @@ pub fn connect(app: &mut App) {
         version: "20.10.24".into(),
         api_version: "1.41".into(),
     })));
-    app.apply(Msg::Images(Ok(rows())));
-    let mut holdings = Holdings::new(ImageIds::ConfigDigest);
-    for row in rows() {
-        holdings.insert(Held {
-            id: row.id,
-            tags: row.tags,
-            ..Default::default()
-        });
-    }
-    holdings.insert(Held {
+    let base = ImageRow {
         id: digest(200),
-        diff_ids: vec![info(9, &[]).diff_ids()[0].clone()],
-        ..Default::default()
-    });
-    app.apply(Msg::Holdings(Ok(holdings)));
+        tags: Vec::new(),
+        created: 1_600_000_000,
+        size: 80_000_000,
+        layer_count: None,
+        dangling: true,
+        platforms: Vec::new(),
+    };
+    let mut listing: Vec<(ImageRow, String)> = rows()
+        .into_iter()
+        .map(|r| {
+            let parent = if r.id == digest(4) {
+                digest(200)
+            } else {
+                String::new()
+            };
+            (r, parent)
+        })
+        .collect();
+    listing.push((base, String::new()));
+    app.apply(listed_with_parents(listing));
+    let mut inspected: Vec<Looked> = rows()
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let layers = (0..3).map(|k| digest(10 * (i as u8 + 1) + k)).collect();
+            looked(&r.id, &r.tags, layers)
+        })
+        .collect();
+    inspected.push(looked(
+        &digest(200),
+        &[],
+        vec![info(9, &[]).diff_ids()[0].clone()],
+    ));
+    app.apply(Msg::Looked(Ok(inspected)));
 }
 
 /// Tarballs: one already loaded (image 1), one sharing a layer (image 9), one broken, one pending.
@@ -267,6 +327,8 @@ pub fn remote(app: &mut App) {
     app.apply(Msg::Remote(Ok(crate::tui::artifact_rows::RemoteList {
         repo: "octo/app".into(),
         artifacts: remote_artifacts(),
+        next: None,
+        total: None,
     })));
 }
 

@@ -73,7 +73,7 @@ fn selection_survives_a_refresh_by_identity() {
     app.on_key(key('j'));
     let mut rows = rows();
     rows.reverse();
-    app.apply(Msg::Images(Ok(rows)));
+    app.apply(listed(rows));
     assert_eq!(app.selected_image().map(|r| r.id.clone()), Some(digest(2)));
 }
 
@@ -97,7 +97,7 @@ fn messages_mark_dirty_and_drawing_clears_it() {
     let (mut app, _rx) = app();
     assert!(app.take_dirty(), "the first frame is drawn");
     assert!(!app.take_dirty(), "nothing changed since");
-    app.apply(Msg::Holdings(Err("no daemon".into())));
+    app.apply(Msg::Looked(Err("no daemon".into())));
     assert!(app.take_dirty());
 }
 
@@ -114,7 +114,14 @@ async fn a_finished_load_refreshes_the_daemon_and_a_failed_one_stays_with_its_re
     assert!(matches!(event, JobEvent::Finished { id, .. } if id == ok));
     assert_eq!(
         app.apply(Msg::Job(event)),
-        vec![Effect::RefreshDaemon, Effect::Rescan]
+        vec![
+            Effect::FollowImages(crate::daemon::model::Touched {
+                relist: true,
+                ..Default::default()
+            }),
+            Effect::Rescan
+        ],
+        "without live events, one listing finds what the load changed"
     );
     assert_eq!(
         app.notice.as_ref().map(|n| n.text.as_str()),

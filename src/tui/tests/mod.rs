@@ -5,6 +5,7 @@ mod engines;
 mod fixtures;
 mod keys;
 mod messages;
+mod pages;
 mod remote;
 mod render;
 mod views;

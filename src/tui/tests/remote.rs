@@ -175,16 +175,46 @@ fn artifacts_pane_without_a_token() {
 }
 
 #[test]
-fn images_changed_refreshes_the_daemon_and_reinspects() {
+fn an_image_event_looks_at_that_image_and_changes_only_its_rows() {
     let (mut app, _rx) = app();
     connect(&mut app);
     app.inspect_selected();
-    assert_eq!(app.apply(Msg::ImagesChanged), vec![Effect::RefreshDaemon]);
-    assert!(app.image_info.is_empty(), "details are asked again");
+    app.image_info
+        .insert(digest(4), LoadState::Failed("not asked again".into()));
+    let names =
+        |app: &App| -> Vec<String> { app.images.visible().map(|e| e.name().to_string()).collect() };
     assert_eq!(
-        app.apply(Msg::Images(Ok(rows()))),
-        vec![Effect::InspectImage(digest(1))]
+        names(&app),
+        ["app:1.0", "app:latest", "postgres:16", "<none>", "redis:7"]
     );
+    let mut touched = crate::daemon::model::Touched::default();
+    touched.add(crate::daemon::model::events::touch(
+        "tag",
+        &digest(1),
+        Some("postgres:16"),
+    ));
+    assert_eq!(
+        app.apply(Msg::ImagesTouched(touched.clone())),
+        vec![Effect::FollowImages(touched)],
+        "the event names image 1: only it is inspected"
+    );
+    // `postgres:16` moved from image 2 to image 1.
+    let tags = ["app:1.0".to_string(), "postgres:16".to_string()];
+    let layers = (10..13).map(digest).collect();
+    assert_eq!(
+        app.apply(Msg::Looked(Ok(vec![looked(&digest(1), &tags, layers)]))),
+        vec![Effect::InspectImage(digest(1))],
+        "the selected image changed: its details are asked again"
+    );
+    assert_eq!(
+        names(&app),
+        ["app:1.0", "postgres:16", "<none>", "<none>", "redis:7"]
+    );
+    assert!(
+        app.image_info.contains_key(&digest(4)),
+        "other images keep their details"
+    );
+    assert_eq!(app.holdings().map(|h| h.len()), Some(5));
     app.apply(Msg::Watch(Err("the event stream broke off".into())));
     let screen = shot(&mut app, 100, 30);
     assert!(

@@ -41,7 +41,7 @@ fn images_failed_without_a_daemon() {
 fn images_empty() {
     let (mut app, _rx) = app();
     connect(&mut app);
-    app.apply(Msg::Images(Ok(Vec::new())));
+    app.apply(listed(Vec::new()));
     assert_snapshot!(shot(&mut app, &[]));
 }
 
@@ -276,14 +276,15 @@ fn a_long_list_scrolls_with_the_selection() {
         .map(|n| crate::daemon::ImageRow {
             id: format!("sha256:{n:064x}"),
             tags: vec![format!("bench/img-{n}:1")],
-            created: 1_700_000_000,
+            // Listed newest first.
+            created: 1_700_000_000 - n as i64,
             size: 1000 + n as u64,
             layer_count: Some(1),
             dangling: false,
             platforms: Vec::new(),
         })
         .collect();
-    app.apply(Msg::Images(Ok(many)));
+    app.apply(listed(many));
     app.on_resize(100, 30);
     for _ in 0..150 {
         app.on_key(key('j'));
