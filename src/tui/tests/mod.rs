@@ -1,6 +1,10 @@
 //! TUI tests without a terminal: key -> action -> state, messages -> state, render snapshots.
 
 mod actions;
+mod files_diff_keys;
+mod files_fixtures;
+mod files_keys;
+mod files_render;
 mod fixtures;
 mod keys;
 mod messages;
