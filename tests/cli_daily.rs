@@ -254,3 +254,40 @@ fn du_lists_what_takes_space_and_cleans_only_what_haul_keeps() {
     assert_eq!(code, 1);
     one_error_line(&err);
 }
+
+/// `haul ... | head`: once the reader has gone, the command ends quietly with 141 (as SIGPIPE
+/// ends other tools), never a panic, on every command that prints lines.
+#[test]
+fn a_closed_stdout_ends_the_command_quietly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tar = legacy_docker_archive(&[TestImage::new("pipe:1", "pipe", 2)]);
+    for n in 0..20 {
+        let zip = common::archives::zip_of(&[("img.tar", tar.as_slice())], false);
+        std::fs::write(dir.path().join(format!("art-{n}.zip")), zip).expect("write zip");
+    }
+    for args in [
+        vec!["artifacts", "local", dir.path().to_str().expect("utf-8")],
+        vec![
+            "artifacts",
+            "local",
+            "--json",
+            dir.path().to_str().expect("utf-8"),
+        ],
+    ] {
+        let mut child = offline()
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn haul");
+        drop(child.stdout.take()); // the reader is gone before haul writes a line
+        let out = child.wait_with_output().expect("wait");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(
+            matches!(out.status.code(), Some(141) | Some(0)),
+            "{args:?}: {:?} {stderr}",
+            out.status
+        );
+    }
+}

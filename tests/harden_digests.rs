@@ -275,3 +275,41 @@ fn a_tampered_layer_is_not_loaded() {
     assert_mismatch(last_line, haul::digest::hex_part(&layer));
     assert!(!exists(&tag), "nothing loaded");
 }
+
+/// A legacy docker-archive names its uncompressed layers by path (`<id>/layer.tar`), not by
+/// digest: the contents analysis checks each against its diff ID, whether it seeks (plain tar)
+/// or streams (gzip), in the pass that scans it.
+#[test]
+fn a_tampered_legacy_layer_fails_the_contents_analysis() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut img = image();
+    // Same size, other bytes: the config still names the original diff ID.
+    let original = img.layers[1].len();
+    img.layers[1] = layer_tar(&[("file1", b"digest-X" as &[u8])]);
+    assert_eq!(img.layers[1].len(), original);
+    let tar = legacy_docker_archive(&[img]);
+    let plain = write(dir.path(), "legacy.tar", &tar);
+    let gz = write(dir.path(), "legacy.tar.gz", &gzip(&tar));
+    let clean = legacy_docker_archive(&[image()]);
+    let clean = write(dir.path(), "clean.tar.gz", &gzip(&clean));
+    for path in [&plain, &gz] {
+        let out = common::docker::haul()
+            .args(["waste", "--no-cache"])
+            .arg(path)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{}: {stderr}", path.display());
+        assert_mismatch(stderr.trim_end(), "layer.tar");
+    }
+    let out = common::docker::haul()
+        .args(["waste", "--no-cache"])
+        .arg(&clean)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -44,7 +44,7 @@ async fn the_pane_lists_remote_artifacts_and_l_downloads_one() {
     assert!(names.contains(&(3, "old".into(), true)));
     assert_eq!(
         app.remote_line(),
-        ("remote: 7 artifact(s) of o/r".into(), false)
+        ("remote: 7 artifacts of o/r".into(), false)
     );
     assert!(
         fake.api

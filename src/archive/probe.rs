@@ -167,6 +167,7 @@ pub fn zip_entries(file: &Path) -> Result<Vec<ZipEntry>, Problem> {
     let mut zip = zipped::open_zip(file)?;
     let mut out = Vec::new();
     let mut ranges = Vec::new();
+    let mut to_probe = Vec::new();
     for index in 0..zip.len() {
         let listed_name = match zip.name_for_index(index) {
             Some(Ok(n)) => n.into_owned(),
@@ -200,19 +201,9 @@ pub fn zip_entries(file: &Path) -> Result<Vec<ZipEntry>, Problem> {
         } else if encrypted {
             Verdict::Refused("encrypted entry: haul reads no password-protected zip".into())
         } else {
-            match zip.by_index(index).map_err(zip_problem) {
-                Err(e) => Verdict::Refused(format!("unreadable entry: {e}")),
-                Ok(entry) => match probe(entry) {
-                    Err(e) => Verdict::Refused(format!("unreadable entry: {e}")),
-                    Ok(Probed::Tar(compression)) => Verdict::Image {
-                        compression,
-                        stored_tar: stored && compression == Compression::None,
-                        data_start: data_start.unwrap_or(0),
-                    },
-                    Ok(Probed::Zip) => Verdict::Skipped("a zip inside the zip".into()),
-                    Ok(other) => Verdict::Skipped(describe(other)),
-                },
-            }
+            // Probed below, once the entries are known not to overlap.
+            to_probe.push((out.len(), stored, data_start));
+            Verdict::Skipped(String::new())
         };
         out.push(ZipEntry {
             index,
@@ -221,7 +212,24 @@ pub fn zip_entries(file: &Path) -> Result<Vec<ZipEntry>, Problem> {
             verdict,
         });
     }
+    // Checked before any entry is decompressed: a bomb is refused at once.
     check_overlaps(&mut ranges, &out)?;
+    for (at, stored, data_start) in to_probe {
+        let index = out[at].index;
+        out[at].verdict = match zip.by_index(index).map_err(zip_problem) {
+            Err(e) => Verdict::Refused(format!("unreadable entry: {e}")),
+            Ok(entry) => match probe(entry) {
+                Err(e) => Verdict::Refused(format!("unreadable entry: {e}")),
+                Ok(Probed::Tar(compression)) => Verdict::Image {
+                    compression,
+                    stored_tar: stored && compression == Compression::None,
+                    data_start: data_start.unwrap_or(0),
+                },
+                Ok(Probed::Zip) => Verdict::Skipped("a zip inside the zip".into()),
+                Ok(other) => Verdict::Skipped(describe(other)),
+            },
+        };
+    }
     Ok(out)
 }
 

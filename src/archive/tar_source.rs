@@ -40,6 +40,10 @@ pub fn entry_kind(entry: &tar::Entry<'_, impl Read>) -> Kind {
 }
 
 pub fn corrupt_tar(e: io::Error) -> Problem {
+    // A verifying reader under the tar parser: the parser wraps its error, the mismatch is the news.
+    if let Some(m) = super::verify::find_mismatch(&e) {
+        return m;
+    }
     // The tar crate quotes the damaged header bytes; what matters is that a header is damaged.
     let text = e.to_string();
     if text.contains("when getting cksum") || text.contains("checksum mismatch") {

@@ -50,6 +50,27 @@ pub struct Mismatch {
     pub actual: String,
 }
 
+/// The digest mismatch anywhere in `err`'s chain of causes (a tar parser wraps the error of the
+/// reader under it), as a [`Problem`].
+pub fn find_mismatch(err: &(dyn std::error::Error + 'static)) -> Option<Problem> {
+    let mut current = Some(err);
+    while let Some(e) = current {
+        if let Some(m) = e.downcast_ref::<Mismatch>() {
+            return Some(Problem::DigestMismatch {
+                blob: m.blob.clone(),
+                expected: m.expected.clone(),
+                actual: m.actual.clone(),
+            });
+        }
+        // io::Error hides its payload from source(): look inside it too.
+        current = match e.downcast_ref::<io::Error>().and_then(|io| io.get_ref()) {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => e.source(),
+        };
+    }
+    None
+}
+
 impl From<Mismatch> for Problem {
     fn from(m: Mismatch) -> Problem {
         Problem::DigestMismatch {

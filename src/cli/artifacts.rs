@@ -150,7 +150,7 @@ async fn list_remote(
 
 fn print_json<T: serde::Serialize>(value: &T) {
     match serde_json::to_string_pretty(value) {
-        Ok(text) => println!("{text}"),
+        Ok(text) => say!("{text}\n"),
         Err(e) => eprintln!("error: cannot write JSON: {e}"),
     }
 }
@@ -160,9 +160,15 @@ fn print_remote_table(found: &[RemoteArtifact]) {
         eprintln!("no artifacts");
         return;
     }
-    println!(
-        "{:<12} {:<28} {:>10}  {:<16}  {:<16}  {:<12} {:<20} COMMIT",
-        "ID", "NAME", "SIZE", "CREATED", "EXPIRES", "RUN", "BRANCH"
+    say!(
+        "{:<12} {:<28} {:>10}  {:<16}  {:<16}  {:<12} {:<20} COMMIT\n",
+        "ID",
+        "NAME",
+        "SIZE",
+        "CREATED",
+        "EXPIRES",
+        "RUN",
+        "BRANCH"
     );
     for a in found {
         let expires = if a.expired {
@@ -170,8 +176,8 @@ fn print_remote_table(found: &[RemoteArtifact]) {
         } else {
             short_time(a.expires_at.as_deref())
         };
-        println!(
-            "{:<12} {:<28} {:>10}  {:<16}  {:<16}  {:<12} {:<20} {}",
+        say!(
+            "{:<12} {:<28} {:>10}  {:<16}  {:<16}  {:<12} {:<20} {}\n",
             a.id,
             a.name,
             units::bytes(a.size_in_bytes),
@@ -235,15 +241,15 @@ fn show_paths(paths: &[PathBuf]) -> String {
 }
 
 fn print_local(a: &LocalArtifact) {
-    println!(
-        "{:<6} {:<28} {:>10}  {}",
+    say!(
+        "{:<6} {:<28} {:>10}  {}\n",
         a.kind.as_str(),
         a.name,
         units::bytes(a.size),
         a.path.display()
     );
     if let Some(error) = &a.error {
-        println!("       error: {error}");
+        say!("       error: {error}\n");
     }
     for image in &a.images {
         let what = match (&image.report, &image.error) {
@@ -264,8 +270,8 @@ fn print_local(a: &LocalArtifact) {
             }
             (None, None) => String::new(),
         };
-        println!(
-            "       {:<30} {:>10}  {:<5} {}",
+        say!(
+            "       {:<30} {:>10}  {:<5} {}\n",
             image.entry,
             units::bytes(image.size),
             image.compression.as_str(),
@@ -310,7 +316,7 @@ async fn run_download(args: DownloadArgs, host: Option<String>) -> anyhow::Resul
     if args.json {
         print_json_line(&local);
     } else {
-        println!("{}", path.display());
+        say!("{}\n", path.display());
         if let Some(local) = local.as_ref().filter(|_| std::io::stderr().is_terminal()) {
             print_local(local);
         }
@@ -377,7 +383,7 @@ async fn load_images(
 
 fn print_json_line<T: serde::Serialize>(value: &T) {
     match serde_json::to_string(value) {
-        Ok(text) => println!("{text}"),
+        Ok(text) => say!("{text}\n"),
         Err(e) => eprintln!("error: cannot write JSON: {e}"),
     }
 }

@@ -14,6 +14,20 @@ pub fn fail(message: impl std::fmt::Display) -> ExitCode {
     ExitCode::FAILURE
 }
 
+/// Write command output to stdout. When stdout is closed (a pipe to `head` that has read
+/// enough), the command ends quietly with 141, as SIGPIPE ends other tools: never a panic.
+pub fn say(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(args).and_then(|_| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(141);
+        }
+        eprintln!("error: cannot write to stdout: {e}");
+        std::process::exit(1);
+    }
+}
+
 /// Run an async command body on a fresh multi-threaded runtime.
 pub fn run<F>(body: F) -> ExitCode
 where
@@ -38,7 +52,7 @@ pub fn print_loaded(report: &crate::transfer::LoadReport, json: bool) -> Result<
     if json {
         return match serde_json::to_string(report) {
             Ok(line) => {
-                println!("{line}");
+                say!("{line}\n");
                 Ok(())
             }
             Err(e) => Err(fail(format!("cannot write JSON: {e}"))),
@@ -46,13 +60,13 @@ pub fn print_loaded(report: &crate::transfer::LoadReport, json: bool) -> Result<
     }
     for image in &report.loaded {
         match &image.name {
-            Some(name) => println!("Loaded image: {name} ({})", image.id),
-            None => println!("Loaded image ID: {}", image.id),
+            Some(name) => say!("Loaded image: {name} ({})\n", image.id),
+            None => say!("Loaded image ID: {}\n", image.id),
         }
     }
     if report.skipped_layers > 0 {
-        println!(
-            "Skipped {} ({}) the daemon already had",
+        say!(
+            "Skipped {} ({}) the daemon already had\n",
             crate::units::count(report.skipped_layers, "layer"),
             crate::units::bytes(report.skipped_bytes)
         );

@@ -69,11 +69,11 @@ pub fn main(args: DuArgs, host: Option<String>) -> ExitCode {
                 daemon_error: daemon_error.as_deref(),
             };
             match serde_json::to_string(&report) {
-                Ok(line) => println!("{line}"),
+                Ok(line) => say!("{line}\n"),
                 Err(e) => return fail(format!("cannot write JSON: {e}")),
             }
         } else {
-            print!("{}", table(&items, args.list));
+            say!("{}", table(&items, args.list));
         }
         let mut code = ExitCode::SUCCESS;
         if let Some(e) = &daemon_error {

@@ -33,11 +33,11 @@ pub fn main(args: ImagesArgs, host: Option<String>) -> ExitCode {
         };
         if args.json {
             match serde_json::to_string_pretty(&rows) {
-                Ok(text) => println!("{text}"),
+                Ok(text) => say!("{text}\n"),
                 Err(e) => return fail(e),
             }
         } else {
-            print!("{}", table(&rows, now_secs()));
+            say!("{}", table(&rows, now_secs()));
         }
         ExitCode::SUCCESS
     })

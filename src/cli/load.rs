@@ -94,7 +94,7 @@ async fn dry_run(daemon: &Daemon, args: &LoadArgs) -> ExitCode {
     for path in &args.paths {
         match dry_run_path(daemon.engine(), &held, path, opts).await {
             Ok(run) if args.json => match serde_json::to_string(&run) {
-                Ok(line) => println!("{line}"),
+                Ok(line) => say!("{line}\n"),
                 Err(e) => code = fail(e),
             },
             Ok(run) => print_dry_run(&run),
@@ -106,8 +106,8 @@ async fn dry_run(daemon: &Daemon, args: &LoadArgs) -> ExitCode {
 
 fn print_dry_run(run: &DryRun) {
     let bytes = crate::units::bytes;
-    println!(
-        "{}: would load {} ({})",
+    say!(
+        "{}: would load {} ({})\n",
         run.path,
         mode_words(run),
         run.engine
@@ -126,20 +126,20 @@ fn print_dry_run(run: &DryRun) {
                 image.layers_present, image.layers
             )
         };
-        println!("  {name} [{}]: {state}", image.platform);
+        say!("  {name} [{}]: {state}\n", image.platform);
     }
     if run.skipped_layers > 0 {
-        println!(
-            "  would skip {}, {}, and send {}",
+        say!(
+            "  would skip {}, {}, and send {}\n",
             crate::units::count(run.skipped_layers, "layer"),
             bytes(run.skipped_bytes),
             bytes(run.sent_bytes)
         );
     } else {
-        println!("  would send {}", bytes(run.sent_bytes));
+        say!("  would send {}\n", bytes(run.sent_bytes));
     }
     if let Some(note) = &run.note {
-        println!("  note: {note}");
+        say!("  note: {note}\n");
     }
 }
 

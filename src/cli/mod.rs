@@ -1,6 +1,13 @@
 //! The command line: `haul inspect|images|load|save|artifacts|files|waste|diff|extract|check|du`;
 //! no subcommand opens the TUI.
 
+/// `println!` for command output: a closed stdout ends the command quietly ([`common::say`]).
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::cli::common::say(format_args!($($arg)*))
+    };
+}
+
 pub mod artifacts;
 mod inspect;
 

@@ -3,12 +3,15 @@
 use std::collections::HashSet;
 use std::io::{self, Read};
 
+use sha2::{Digest, Sha256};
+
 use super::seek::read_up_to;
 use super::{BlobBody, BlobMeta, BlobVisitor, HEAD_LEN, Inner};
 use crate::archive::index::{
     Blobs, Entry, EntryIndex, Kind, MAX_INDEXED_NAME, META_LIMIT, check_meta_size, normalise,
 };
 use crate::archive::tar_source::{STREAM_META_BUDGET, corrupt_tar, entry_kind, looks_like_json};
+use crate::archive::verify::digest_named_by;
 use crate::archive::{Compression, Problem, formats, open};
 
 /// One pass over a (compressed) tar: offer every regular file, keep small JSON files and every
@@ -40,15 +43,21 @@ pub(super) fn walk_stream(
             digest: None,
         };
         if let (Kind::File, Some(name)) = (&kind, normalise(&raw_name)) {
+            // Every body that can be a blob is hashed as it passes, once: what the visitor reads
+            // and what it leaves. A blob named by its digest is checked as soon as it has passed;
+            // the listing's digests let the format parser check the rest (a legacy layer against
+            // its diff ID) in this same pass.
+            let hashed = raw_name.len() <= MAX_INDEXED_NAME;
+            let mut body = Hashing {
+                inner: &mut entry,
+                hasher: hashed.then(Sha256::new),
+            };
             let mut head = Vec::with_capacity(HEAD_LEN);
-            read_up_to(&mut entry, &mut head, HEAD_LEN).map_err(corrupt_tar)?;
+            read_up_to(&mut body, &mut head, HEAD_LEN).map_err(corrupt_tar)?;
             listed.head = head[..head.len().min(8)].to_vec();
-            let keep = size <= META_LIMIT
-                && size <= budget
-                && raw_name.len() <= MAX_INDEXED_NAME
-                && looks_like_json(&head);
+            let keep = size <= META_LIMIT && size <= budget && hashed && looks_like_json(&head);
             if keep {
-                entry.read_to_end(&mut head).map_err(corrupt_tar)?;
+                body.read_to_end(&mut head).map_err(corrupt_tar)?;
                 budget -= size;
             }
             let meta = BlobMeta {
@@ -59,12 +68,28 @@ pub(super) fn walk_stream(
             };
             if !seen.contains(&meta.path) && visitor.wants(&meta) {
                 seen.insert(meta.path.clone());
-                let mut body = if keep {
+                let mut blob = if keep {
                     BlobBody::new(head.clone(), Inner::Done, &meta)
                 } else {
-                    BlobBody::new(meta.head.clone(), Inner::Stream(&mut entry), &meta)
+                    BlobBody::unchecked(meta.head.clone(), Inner::Stream(&mut body), &meta)
                 };
-                visitor.visit(&meta, &mut body)?;
+                visitor.visit(&meta, &mut blob)?;
+            }
+            io::copy(&mut body, &mut io::sink()).map_err(corrupt_tar)?;
+            if let Some(hasher) = body.hasher {
+                let raw: [u8; 32] = hasher.finalize().into();
+                let actual = format!("sha256:{}", hex::encode(raw));
+                if let Some(expected) = digest_named_by(&meta.path)
+                    && expected.starts_with("sha256:")
+                    && expected != actual
+                {
+                    return Err(Problem::DigestMismatch {
+                        blob: meta.path,
+                        expected,
+                        actual,
+                    });
+                }
+                listed.digest = Some(raw);
             }
             if keep {
                 listed.content = Some(head);
@@ -75,6 +100,22 @@ pub(super) fn walk_stream(
     // The rest: end-of-archive blocks, padding, and the decoder's checksum (and progress).
     io::copy(&mut archive.into_inner(), &mut io::sink()).map_err(corrupt_tar)?;
     formats::read_images(&mut Listed { index }, false)
+}
+
+/// A tar entry's body, hashed as it is read.
+struct Hashing<R> {
+    inner: R,
+    hasher: Option<Sha256>,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(h) = &mut self.hasher {
+            h.update(&buf[..n]);
+        }
+        Ok(n)
+    }
 }
 
 /// The entries a streamed pass met, for the format parsers.

@@ -131,6 +131,9 @@ type Scans = HashMap<String, Result<LayerScan, String>>;
 struct Scanner<'a> {
     /// Blob paths to scan; `None`: every blob whose head looks like a layer.
     wanted: Option<HashSet<String>>,
+    /// Digests the blobs' bytes must have where their paths name none: a legacy
+    /// docker-archive's uncompressed `<id>/layer.tar` is its diff ID.
+    expected: HashMap<String, String>,
     /// A seek walk counts the layer bytes it reads here.
     count: Option<&'a AtomicU64>,
     cancelled: &'a AtomicBool,
@@ -152,6 +155,9 @@ impl BlobVisitor for Scanner<'_> {
     }
 
     fn visit(&mut self, blob: &BlobMeta, body: &mut BlobBody<'_>) -> Result<(), Problem> {
+        if let Some(digest) = self.expected.get(&blob.path) {
+            body.expect_digest(&blob.path, digest);
+        }
         let guarded = Guard {
             inner: body,
             count: self.count,
@@ -232,8 +238,18 @@ fn read_layers(
         .map(|l| l.size)
         .sum();
     control.total.store(total, Ordering::Relaxed);
+    let expected = image
+        .layers
+        .iter()
+        .filter(|l| {
+            l.compression == Compression::None
+                && archive::verify::digest_named_by(&l.path).is_none()
+        })
+        .map(|l| (l.path.clone(), l.diff_id.clone()))
+        .collect();
     let mut scanner = Scanner {
         wanted: Some(wanted),
+        expected,
         count: Some(&control.read),
         cancelled: control.flag(),
         scans: HashMap::new(),
@@ -254,6 +270,7 @@ fn scan_stream(walk: Walk, opts: &Options) -> Result<(Vec<ImageInfo>, Scans), Co
     let control = &opts.control;
     let mut scanner = Scanner {
         wanted: None,
+        expected: HashMap::new(),
         count: None,
         cancelled: control.flag(),
         scans: HashMap::new(),

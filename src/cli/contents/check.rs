@@ -67,17 +67,17 @@ pub fn run(args: &CheckArgs, host: Option<String>) -> ExitCode {
     };
     let verdicts: Vec<Verdict> = rules.iter().map(|r| evaluate(r, &analysis)).collect();
     let failed = verdicts.iter().filter(|v| !v.passed).count();
-    println!(
-        "haul check {}: {}",
+    say!(
+        "haul check {}: {}\n",
         args.source.source,
         image_label(&analysis.image)
     );
     for v in &verdicts {
         let word = if v.passed { "PASS" } else { "FAIL" };
-        println!("  {word}  {} {}: {}", v.rule, v.limit, v.value);
+        say!("  {word}  {} {}: {}\n", v.rule, v.limit, v.value);
     }
-    println!(
-        "Result: {} ({} of {} rules failed)",
+    say!(
+        "Result: {} ({} of {} rules failed)\n",
         if failed == 0 { "PASS" } else { "FAIL" },
         failed,
         verdicts.len()
