@@ -34,6 +34,18 @@ pub(super) fn moves(action: Option<Action>, page: usize) -> Option<isize> {
 }
 
 impl App {
+    /// The wheel in a view: the keys bound to up and down, three times.
+    pub(in crate::tui) fn contents_wheel(&mut self, delta: isize) -> Vec<Effect> {
+        let action = if delta > 0 { Action::Down } else { Action::Up };
+        let Some(key) = self.config.keymap.keys_for(action).first().copied() else {
+            return Vec::new();
+        };
+        self.mark_dirty();
+        (0..3)
+            .flat_map(|_| self.contents_key(KeyEvent::new(key.code, key.mods)))
+            .collect()
+    }
+
     pub(in crate::tui) fn contents_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         let (after, mode) = match std::mem::replace(&mut self.mode, Mode::Normal) {
             Mode::Files(mut view) => {
@@ -208,8 +220,14 @@ impl App {
                 return stay(Vec::new());
             }
             Panel::Preview(preview) => {
-                if let Some(delta) = moves(action, layout::panel_rows(self.size)) {
-                    preview.scroll = (preview.scroll as isize + delta).max(0) as usize;
+                let rows = layout::panel_rows(self.size);
+                if let Some(delta) = moves(action, rows) {
+                    let lines = match &preview.stage {
+                        PreviewStage::Ready(peek) => peek.text().map_or(0, |t| t.lines().count()),
+                        _ => 0,
+                    };
+                    let last = lines.saturating_sub(rows) as isize;
+                    preview.scroll = (preview.scroll as isize + delta).clamp(0, last) as usize;
                     return stay(Vec::new());
                 }
                 let close = matches!(action, Some(Action::Back | Action::Quit))

@@ -305,13 +305,19 @@ fn p_previews_a_file_and_only_files() {
     assert!(app.needs_tick());
     app.apply(Msg::Contents(ContentsMsg::Previewed {
         ticket: run.ticket,
-        result: Ok(peek("etc/motd", b"welcome\n", 8)),
+        result: Ok(peek("etc/motd", "line\n".repeat(100).as_bytes(), 500)),
     }));
     assert!(
         matches!(&browser(&app).panel, Panel::Preview(p) if matches!(p.stage, PreviewStage::Ready(_)))
     );
     app.on_key(key('j'));
     assert!(matches!(&browser(&app).panel, Panel::Preview(p) if p.scroll == 1));
+    app.on_key(key('G'));
+    let last = 100 - crate::tui::contents::layout::panel_rows(app.size);
+    assert!(
+        matches!(&browser(&app).panel, Panel::Preview(p) if p.scroll == last),
+        "not past the end"
+    );
     app.on_key(key('p'));
     assert_eq!(browser(&app).panel, Panel::Tree);
 }
@@ -350,4 +356,21 @@ fn e_asks_for_a_folder_then_extracts_as_a_job() {
     app.on_key(key('e'));
     assert_eq!(app.on_key(code(KeyCode::Esc)), vec![]);
     assert_eq!(browser(&app).panel, Panel::Tree, "esc: nothing extracted");
+}
+
+#[test]
+fn the_wheel_moves_the_selection() {
+    use crossterm::event::{MouseEvent, MouseEventKind};
+    let mut app = ready_app();
+    open_ready(&mut app);
+    let wheel = |kind| MouseEvent {
+        kind,
+        column: 10,
+        row: 10,
+        modifiers: KeyModifiers::NONE,
+    };
+    app.on_mouse(wheel(MouseEventKind::ScrollDown));
+    assert_eq!(selected(&app), "/tmp", "three rows down");
+    app.on_mouse(wheel(MouseEventKind::ScrollUp));
+    assert_eq!(selected(&app), "/bin");
 }
