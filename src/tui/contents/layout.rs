@@ -1,6 +1,6 @@
 //! Where the parts of the files and comparison views go, for the renderer and for input (page
-//! sizes) alike. The views take the whole screen; a panel (waste, preview) goes beside the tree
-//! from 120 columns, instead of it below.
+//! sizes) alike. The views take the whole screen but its last line (messages, a running job); a
+//! panel (waste, preview) goes beside the tree from 120 columns, instead of it below.
 
 use ratatui::layout::{Constraint, Layout, Rect};
 
@@ -13,6 +13,8 @@ pub const SUMMARY: u16 = 2;
 pub struct ViewAreas {
     /// The whole view, borders included.
     pub outer: Rect,
+    /// The line below it: the latest message, else a running job.
+    pub status: Rect,
     pub summary: Rect,
     /// The tree (or the comparison's file list), its column header included; `None` when a
     /// panel takes its place.
@@ -21,7 +23,8 @@ pub struct ViewAreas {
 }
 
 pub fn areas(size: (u16, u16), panel: bool) -> ViewAreas {
-    let outer = Rect::new(0, 0, size.0, size.1);
+    let outer = Rect::new(0, 0, size.0, size.1.saturating_sub(1));
+    let status = Rect::new(0, outer.height, size.0, size.1.min(1));
     let inner = Rect::new(
         outer.x + 1,
         outer.y + 1,
@@ -42,6 +45,7 @@ pub fn areas(size: (u16, u16), panel: bool) -> ViewAreas {
     };
     ViewAreas {
         outer,
+        status,
         summary,
         list,
         panel,

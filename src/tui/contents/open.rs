@@ -102,6 +102,8 @@ impl App {
                 return Vec::new();
             }
         };
+        // Older messages are about the panes.
+        self.notice = None;
         let layers = self.detail_len();
         let layer = (self.focus == Focus::Details && layers > 0)
             .then(|| self.detail_scroll.min(layers - 1));
@@ -156,6 +158,7 @@ impl App {
                 return Vec::new();
             }
         };
+        self.notice = None;
         let run_a = self.contents.start();
         let run_b = Running {
             ticket: run_a.ticket,

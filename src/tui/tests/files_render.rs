@@ -167,9 +167,10 @@ fn files_extract_prompt_and_keys() {
     open_ready(&mut app);
     keys(&mut app, "je");
     let prompt = both(&mut app);
-    app.on_key(code(KeyCode::Esc));
+    app.on_key(code(KeyCode::Enter));
+    let submitted = draw(&mut app, 80, 24);
     app.on_key(key('?'));
-    assert_snapshot!(format!("{prompt}\n{}", both(&mut app)));
+    assert_snapshot!(format!("{prompt}\n{submitted}\n{}", both(&mut app)));
 }
 
 #[test]

@@ -104,6 +104,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, view: &DiffView) {
     };
     let areas = layout::areas(app.size, false);
     frame.render_widget(Clear, areas.outer);
+    super::status(frame, app, areas.status);
     let outer = frame_block(app, title, hints);
     let inner = outer.inner(areas.outer);
     frame.render_widget(outer, areas.outer);

@@ -65,6 +65,46 @@ pub(super) fn frame_block(app: &App, title: String, hints: String) -> Block<'sta
         ))
 }
 
+/// The last line: the latest message, else the first running job (an extraction) with its
+/// facts.
+pub(super) fn status(frame: &mut Frame<'_>, app: &App, area: Rect) {
+    let theme = &app.config.theme;
+    let line = match &app.notice {
+        Some(notice) => {
+            let style = match notice.level {
+                crate::tui::app::Level::Info => theme.accent(),
+                crate::tui::app::Level::Error => theme.error(),
+            };
+            Line::styled(format!(" {}", notice.text), style)
+        }
+        None => match app
+            .jobs
+            .snapshots()
+            .into_iter()
+            .find(|j| !j.phase.is_finished())
+        {
+            Some(job) => Line::styled(
+                format!(
+                    " ▶ {} {:>3.0}% {}",
+                    job.label,
+                    job.ratio() * 100.0,
+                    job.facts().join("  ")
+                ),
+                theme.dim(),
+            ),
+            None => Line::raw(""),
+        },
+    };
+    frame.render_widget(Clear, area);
+    frame.render_widget(Paragraph::new(fit_line(line, area.width as usize)), area);
+}
+
+/// A one-style line cut to `width`.
+fn fit_line(line: Line<'static>, width: usize) -> Line<'static> {
+    let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+    Line::styled(fit(&text, width), line.style)
+}
+
 /// The progress of a read: a gauge and bytes read of the total.
 pub(super) fn progress_line(run: &Running, width: usize, theme: &Theme) -> Line<'static> {
     let (read, total) = run.control.progress();
@@ -131,6 +171,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, view: &FilesView) {
     let panel = browser.is_some_and(|b| matches!(b.panel, Panel::Waste(_) | Panel::Preview(_)));
     let areas = layout::areas(app.size, panel);
     frame.render_widget(Clear, areas.outer);
+    status(frame, app, areas.status);
     frame.render_widget(frame_block(app, title(view), hints(app, view)), areas.outer);
     let inner = Rect {
         height: areas.outer.height.saturating_sub(2),
