@@ -3,11 +3,19 @@
 #   full load, delta load, load from a Deflate artifact zip, save; wall time and peak RSS.
 #
 # Usage: scripts/bench-transfer.sh [SIZE_MB]      (default 1024: a ~1 GB image)
+#        scripts/bench-transfer.sh --engines [SIZE_MB]: per engine (Docker 20.10, Docker 26.1 with
+#        the containerd and classic stores, Podman 4.3), delta and full load against
+#        docker load -i (see scripts/bench-engines.sh)
 # Env:   HAUL=path/to/haul (default: cargo build --release), RUNS=3, BENCH_DIR=/tmp/...,
 #        TOP_MB=size of the new top layer for the delta case (default SIZE_MB/20)
 # Needs: docker (daemon reachable), unzip, zip, /usr/bin/time (apt package `time`).
 # It builds its own images (haul-bench/*) and removes them at the end.
 set -euo pipefail
+
+if [[ "${1:-}" == --engines ]]; then
+    shift
+    exec bash "$(dirname "$0")/bench-engines.sh" "$@"
+fi
 
 SIZE_MB=${1:-1024}
 RUNS=${RUNS:-3}

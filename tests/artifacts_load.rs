@@ -1,13 +1,12 @@
-//! `haul artifacts download --load`: from a CI artifact to an image in the real Docker daemon,
-//! read straight from the zip entry.
+//! `haul artifacts download --load`: from a CI artifact to an image in each engine, read
+//! straight from the zip entry.
 
 mod common;
 
 use assert_cmd::Command;
 use common::archives::{TestImage, legacy_docker_archive};
-use common::docker::{
-    Images, daemon_available, exists as image_exists, inspect as inspect_json, unique_name,
-};
+use common::docker::unique_name;
+use common::engines::each_engine;
 use common::fake_github::{Blob, FakeGitHub, TOKEN};
 use common::fixtures::{ZipStyle, digest, zip_bytes};
 
@@ -34,66 +33,75 @@ fn one_artifact(name: &'static str, zip: Vec<u8>) -> FakeGitHub {
 
 #[test]
 fn download_then_load_puts_the_image_in_the_daemon() {
-    if !daemon_available("artifact_download_and_load") {
-        return;
-    }
-    let tag = unique_name("artifact-load", "1.0");
-    let mut images = Images::new();
-    images.track(&tag);
-    let image = TestImage::new(&tag, &tag, 2);
-    let tar = legacy_docker_archive(std::slice::from_ref(&image));
-    let zip = zip_bytes(
-        &[("README.txt", b"notes"), ("image.tar", &tar)],
-        ZipStyle::DeflateStreamed,
-    );
-    let fake = one_artifact("ci-image", zip);
-    let cache = tempfile::tempdir().expect("tempdir");
-    let out = haul(&fake, cache.path())
-        .args([
-            "artifacts",
-            "download",
-            "ci-image",
-            "--repo",
-            "o/r",
-            "--load",
-        ])
-        .output()
-        .expect("run");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(stdout.contains(&format!("Loaded image: {tag}")), "{stdout}");
-    assert!(image_exists(&tag));
-    assert_eq!(inspect_json(&tag)["Id"], image.id());
-    // Nothing was extracted: the cache holds the zip and nothing else beside it.
-    let files: Vec<String> = std::fs::read_dir(cache.path().join("artifacts"))
-        .expect("dir")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    assert_eq!(files, ["ci-image.zip"]);
+    each_engine(
+        "download_then_load_puts_the_image_in_the_daemon",
+        |engine| {
+            let tag = unique_name("artifact-load", "1.0");
+            let mut images = engine.images();
+            images.track(&tag);
+            let image = TestImage::new(&tag, &tag, 2);
+            let tar = legacy_docker_archive(std::slice::from_ref(&image));
+            let zip = zip_bytes(
+                &[("README.txt", b"notes"), ("image.tar", &tar)],
+                ZipStyle::DeflateStreamed,
+            );
+            let fake = one_artifact("ci-image", zip);
+            let cache = tempfile::tempdir().expect("tempdir");
+            let out = haul(&fake, cache.path())
+                .env("DOCKER_HOST", &engine.host)
+                .args([
+                    "artifacts",
+                    "download",
+                    "ci-image",
+                    "--repo",
+                    "o/r",
+                    "--load",
+                ])
+                .output()
+                .expect("run");
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let name = engine.archive_name(&tag);
+            assert!(
+                stdout.contains(&format!("Loaded image: {name}")),
+                "{stdout}"
+            );
+            assert!(engine.exists(&tag));
+            let id = engine.image_id(&tag);
+            if engine.ids_are_config_digests() {
+                assert_eq!(id, image.id());
+            }
+            assert_eq!(engine.diff_ids(&tag), image.diff_ids());
+            // Nothing was extracted: the cache holds the zip and nothing else beside it.
+            let files: Vec<String> = std::fs::read_dir(cache.path().join("artifacts"))
+                .expect("dir")
+                .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+                .collect();
+            assert_eq!(files, ["ci-image.zip"]);
 
-    // `haul load` of the same zip words its result the same way.
-    let zip_path = cache.path().join("artifacts/ci-image.zip");
-    let again = haul(&fake, cache.path())
-        .args(["load", "-q"])
-        .arg(&zip_path)
-        .output()
-        .expect("run");
-    assert!(again.status.success());
-    let again = String::from_utf8_lossy(&again.stdout);
-    let loaded = |text: &str| -> Vec<String> {
-        text.lines()
-            .filter(|l| l.starts_with("Loaded image"))
-            .map(str::to_string)
-            .collect()
-    };
-    assert_eq!(loaded(&stdout), loaded(&again), "{stdout}\n{again}");
-    assert_eq!(
-        loaded(&stdout),
-        [format!("Loaded image: {tag} ({})", image.id())]
+            // `haul load` of the same zip words its result the same way.
+            let zip_path = cache.path().join("artifacts/ci-image.zip");
+            let again = haul(&fake, cache.path())
+                .env("DOCKER_HOST", &engine.host)
+                .args(["load", "-q"])
+                .arg(&zip_path)
+                .output()
+                .expect("run");
+            assert!(again.status.success());
+            let again = String::from_utf8_lossy(&again.stdout);
+            let loaded = |text: &str| -> Vec<String> {
+                text.lines()
+                    .filter(|l| l.starts_with("Loaded image"))
+                    .map(str::to_string)
+                    .collect()
+            };
+            assert_eq!(loaded(&stdout), loaded(&again), "{stdout}\n{again}");
+            assert_eq!(loaded(&stdout), [format!("Loaded image: {name} ({id})")]);
+        },
     );
 }
 

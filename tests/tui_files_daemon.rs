@@ -83,6 +83,7 @@ fn f_on_a_daemon_image_reads_its_export_stream() {
                 size: 0,
                 layer_count: None,
                 dangling: false,
+                platforms: Vec::new(),
             }])));
             press(&mut app, &worker, "f");
             settle(&mut app, &mut rx, "the analysis").await;

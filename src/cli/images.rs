@@ -82,15 +82,17 @@ pub fn age(created: i64, now: i64) -> String {
 }
 
 /// The text table: one line per tag (dangling images as `<none>`); a LAYERS column when the
-/// rows have layer counts.
+/// rows have layer counts, a PLATFORM column when they have platforms (a multi-platform store).
 pub fn table(rows: &[ImageRow], now: i64) -> String {
     let layers = rows.iter().any(|r| r.layer_count.is_some());
+    let platforms = rows.iter().any(|r| !r.platforms.is_empty());
     let mut lines = vec![[
         "TAG".to_string(),
         "ID".to_string(),
         "CREATED".to_string(),
         "SIZE".to_string(),
         "LAYERS".to_string(),
+        "PLATFORM".to_string(),
     ]];
     for row in rows {
         let names: Vec<String> = if row.tags.is_empty() {
@@ -105,11 +107,14 @@ pub fn table(rows: &[ImageRow], now: i64) -> String {
                 age(row.created, now),
                 units::bytes(row.size),
                 row.layer_count.map(|n| n.to_string()).unwrap_or_default(),
+                row.platforms.join(","),
             ]);
         }
     }
-    let columns = if layers { 5 } else { 4 };
-    let widths: Vec<usize> = (0..columns)
+    let shown: Vec<usize> = (0..6)
+        .filter(|c| (*c != 4 || layers) && (*c != 5 || platforms))
+        .collect();
+    let widths: Vec<usize> = (0..6)
         .map(|c| {
             lines
                 .iter()
@@ -120,11 +125,12 @@ pub fn table(rows: &[ImageRow], now: i64) -> String {
         .collect();
     let mut out = String::new();
     for line in lines {
-        let cells: Vec<String> = line
+        let cells: Vec<String> = shown
             .iter()
-            .take(columns)
-            .zip(&widths)
-            .map(|(cell, w)| format!("{cell:w$}"))
+            .map(|c| {
+                let (cell, w) = (&line[*c], widths[*c]);
+                format!("{cell:w$}")
+            })
             .collect();
         out.push_str(cells.join("  ").trim_end());
         out.push('\n');
@@ -146,6 +152,7 @@ mod tests {
                 size: 1_500_000,
                 layer_count: Some(3),
                 dangling: false,
+                platforms: Vec::new(),
             },
             ImageRow {
                 id: "sha256:fedcba9876543210".into(),
@@ -154,6 +161,7 @@ mod tests {
                 size: 10,
                 layer_count: Some(1),
                 dangling: true,
+                platforms: Vec::new(),
             },
         ];
         let text = table(&rows, 1030);
@@ -176,5 +184,11 @@ mod tests {
             text.lines().next().is_some_and(|l| l.ends_with("SIZE")),
             "no LAYERS column without counts: {text}"
         );
+        let mut multi = rows.clone();
+        multi[0].platforms = vec!["linux/amd64".into(), "linux/arm64/v8".into()];
+        let text = table(&multi, 1030);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].ends_with("PLATFORM"), "{text}");
+        assert!(lines[1].ends_with("linux/amd64,linux/arm64/v8"), "{text}");
     }
 }

@@ -31,7 +31,8 @@ impl Daemon {
         Daemon::connect(endpoint).await
     }
 
-    /// Connect and negotiate the API version (bollard's default is newer than most engines).
+    /// Connect and negotiate the API version (bollard's default is newer than most engines)
+    /// with one `/version` call, which also describes the engine (Podman's takes a while).
     pub async fn connect(endpoint: Endpoint) -> Result<Daemon, DaemonError> {
         let unreachable = |detail: String| DaemonError::Unreachable {
             endpoint: endpoint.to_string(),
@@ -40,8 +41,8 @@ impl Daemon {
         let secs = METADATA_TIMEOUT.as_secs();
         let base = build(&endpoint, secs, bollard::API_DEFAULT_VERSION)
             .map_err(|e| unreachable(describe(&e)))?;
-        let meta = match tokio::time::timeout(CONNECT_TIMEOUT, base.negotiate_version()).await {
-            Ok(Ok(docker)) => docker,
+        let answer = match tokio::time::timeout(CONNECT_TIMEOUT, base.version()).await {
+            Ok(Ok(answer)) => answer,
             Ok(Err(e)) => return Err(unreachable(describe(&e))),
             Err(_) => {
                 return Err(unreachable(format!(
@@ -50,11 +51,21 @@ impl Daemon {
                 )));
             }
         };
-        let version = meta.client_version();
+        let server = answer
+            .api_version
+            .as_deref()
+            .and_then(parse_api_version)
+            .ok_or_else(|| unreachable("the engine names no API version".into()))?;
+        let version = if server < *bollard::API_DEFAULT_VERSION {
+            server
+        } else {
+            *bollard::API_DEFAULT_VERSION
+        };
+        let meta = build(&endpoint, secs, &version).map_err(|e| unreachable(describe(&e)))?;
         // Duration::MAX: bollard keeps whole seconds and tokio treats an unreachable deadline as none.
         let transfer = build(&endpoint, Duration::MAX.as_secs(), &version)
             .map_err(|e| unreachable(describe(&e)))?;
-        let engine = describe_engine(&endpoint, &meta).await?;
+        let engine = describe_engine(&endpoint, &meta, &answer).await?;
         Ok(Daemon {
             endpoint,
             meta,
@@ -90,13 +101,22 @@ impl Daemon {
     }
 }
 
-/// `/version`, and for Docker `/info` (the image store); Podman's slow `/info` is not needed.
-async fn describe_engine(endpoint: &Endpoint, meta: &Docker) -> Result<Engine, DaemonError> {
-    let version = meta
-        .version()
-        .await
-        .map_err(|e| api_error(endpoint, "version".into(), e))?;
-    let info = if is_podman(&version) {
+/// `1.45` -> 1.45.
+fn parse_api_version(text: &str) -> Option<ClientVersion> {
+    let (major, minor) = text.trim().split_once('.')?;
+    Some(ClientVersion {
+        major_version: major.parse().ok()?,
+        minor_version: minor.parse().ok()?,
+    })
+}
+
+/// From `/version`, and for Docker `/info` (the image store); Podman's slow `/info` is not needed.
+async fn describe_engine(
+    endpoint: &Endpoint,
+    meta: &Docker,
+    version: &bollard::models::SystemVersion,
+) -> Result<Engine, DaemonError> {
+    let info = if is_podman(version) {
         None
     } else {
         Some(
@@ -105,7 +125,7 @@ async fn describe_engine(endpoint: &Endpoint, meta: &Docker) -> Result<Engine, D
                 .map_err(|e| api_error(endpoint, "docker info".into(), e))?,
         )
     };
-    Ok(Engine::describe(&version, info.as_ref()))
+    Ok(Engine::describe(version, info.as_ref()))
 }
 
 pub(crate) fn api_error(

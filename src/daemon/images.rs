@@ -7,7 +7,7 @@ use bollard::query_parameters::ListImagesOptions;
 use futures_util::{StreamExt, TryStreamExt, stream};
 
 use super::history::match_layers;
-use super::{Daemon, DaemonError, ImageRow};
+use super::{Daemon, DaemonError, EngineKind, ImageRow};
 use crate::archive::{
     ArchiveReport, Compression, Container, Format, Healthcheck, ImageInfo, LayerInfo,
 };
@@ -39,21 +39,24 @@ fn root_layers(inspect: &ImageInspect) -> Vec<String> {
 
 /// The daemon's image summaries (`all`: dangling and intermediate images too).
 pub async fn summaries(daemon: &Daemon, all: bool) -> Result<Vec<ImageSummary>, DaemonError> {
+    // The platforms of each image, where the API lists them (1.47+).
+    let manifests = api_at_least(&daemon.api_version(), 1, 47);
     let options = ListImagesOptions {
         all,
+        manifests,
         ..Default::default()
     };
     let mut attempt = 0;
     loop {
         match daemon.meta().list_images(Some(options.clone())).await {
             Ok(list) => return Ok(list),
-            // The containerd store fails the whole listing when an image loses a blob while it
-            // lists (another client removing one): ask again.
+            // The containerd store and Podman fail the whole listing when an image goes while
+            // they list it (another client removing one): ask again.
             Err(e) => {
                 let e = daemon.error("list images", e);
                 attempt += 1;
                 let transient = matches!(&e, DaemonError::Api { detail, .. }
-                    if detail.contains("content digest") && detail.contains("not found"));
+                    if detail.contains("not found") || detail.contains("not known"));
                 if !transient || attempt >= 3 {
                     return Err(e);
                 }
@@ -61,6 +64,13 @@ pub async fn summaries(daemon: &Daemon, all: bool) -> Result<Vec<ImageSummary>, 
             }
         }
     }
+}
+
+/// `major.minor` at least `want_major.want_minor`.
+fn api_at_least(version: &str, want_major: u32, want_minor: u32) -> bool {
+    let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    (major, minor) >= (want_major, want_minor)
 }
 
 /// The tags of a summary or inspect answer: without `<none>:<none>`, each once (the containerd
@@ -75,9 +85,20 @@ pub(crate) fn clean_tags(tags: impl IntoIterator<Item = String>) -> Vec<String> 
     out
 }
 
-/// One row from a listing, without its layer count.
+/// One row from a listing, without its layer count; its platforms where the listing has them
+/// (API 1.47+: the available image manifests).
 pub(crate) fn row_of(summary: ImageSummary) -> ImageRow {
     let tags = clean_tags(summary.repo_tags);
+    let mut platforms: Vec<String> = summary
+        .manifests
+        .iter()
+        .flatten()
+        .filter(|m| m.available)
+        .filter_map(|m| m.image_data.as_ref())
+        .map(|d| platform_of(&d.platform))
+        .collect();
+    platforms.sort();
+    platforms.dedup();
     ImageRow {
         dangling: tags.is_empty(),
         id: summary.id,
@@ -85,6 +106,19 @@ pub(crate) fn row_of(summary: ImageSummary) -> ImageRow {
         created: summary.created,
         size: summary.size.max(0) as u64,
         layer_count: None,
+        platforms,
+    }
+}
+
+/// `os/arch[/variant]` of an OCI platform.
+fn platform_of(p: &bollard::models::OciPlatform) -> String {
+    let (os, arch) = (
+        p.os.as_deref().unwrap_or(""),
+        p.architecture.as_deref().unwrap_or(""),
+    );
+    match p.variant.as_deref().filter(|v| !v.is_empty()) {
+        Some(v) => format!("{os}/{arch}/{v}"),
+        None => format!("{os}/{arch}"),
     }
 }
 
@@ -107,23 +141,39 @@ pub async fn list_images(
         .filter(|s| all || !is_dangling(&s.repo_tags))
         .map(row_of)
         .collect();
-    if layers {
-        let counts: HashMap<String, usize> = stream::iter(rows.iter().map(|r| r.id.clone()))
-            .map(|id| async move {
-                match daemon.inspect_raw(&id).await {
-                    Ok(inspect) => Ok(Some((id, root_layers(&inspect).len()))),
-                    // Removed between the list and the inspect: leave it out.
-                    Err(DaemonError::NotFound(_)) => Ok(None),
-                    Err(e) => Err(e),
-                }
-            })
-            .buffer_unordered(PARALLEL_INSPECTS)
-            .try_filter_map(|x| async move { Ok(x) })
-            .try_collect()
-            .await?;
+    // A multi-platform store says which platform an image is only through an inspect (before
+    // API 1.47): one per image then, as for the layer counts.
+    let platforms = daemon.engine().kind == EngineKind::DockerContainerd
+        && rows.iter().any(|r| r.platforms.is_empty());
+    if layers || platforms {
+        let facts: HashMap<String, (usize, String)> =
+            stream::iter(rows.iter().map(|r| r.id.clone()))
+                .map(|id| async move {
+                    match daemon.inspect_raw(&id).await {
+                        Ok(inspect) => {
+                            let platform = super::Held::from_inspect(&inspect).platform;
+                            Ok(Some((id, (root_layers(&inspect).len(), platform))))
+                        }
+                        // Removed between the list and the inspect: leave it out.
+                        Err(DaemonError::NotFound(_)) => Ok(None),
+                        Err(e) => Err(e),
+                    }
+                })
+                .buffer_unordered(PARALLEL_INSPECTS)
+                .try_filter_map(|x| async move { Ok(x) })
+                .try_collect()
+                .await?;
         rows.retain_mut(|row| {
-            row.layer_count = counts.get(&row.id).copied();
-            row.layer_count.is_some()
+            let Some((count, platform)) = facts.get(&row.id) else {
+                return false;
+            };
+            if layers {
+                row.layer_count = Some(*count);
+            }
+            if row.platforms.is_empty() && platform != "/" {
+                row.platforms = vec![platform.clone()];
+            }
+            true
         });
     }
     sort_rows(&mut rows);

@@ -34,6 +34,10 @@ pub struct ImageRow {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub layer_count: Option<usize>,
     pub dangling: bool,
+    /// Platforms (`os/arch[/variant]`) the engine holds of this image, where known: every
+    /// available one where the listing says (API 1.47+), else the one an inspect shows.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub platforms: Vec<String>,
 }
 
 /// Something went wrong talking to the daemon. Displays as one line.

@@ -20,6 +20,7 @@ mod recheck;
 mod retag;
 mod routes;
 pub mod save;
+mod save_check;
 pub mod types;
 mod undo;
 mod upload;

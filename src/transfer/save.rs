@@ -146,6 +146,12 @@ pub async fn save(
     if ctx.cancel.is_cancelled() {
         return Err(TransferError::Cancelled);
     }
+    // The containerd store's exporter may leave content out (see `save_check`); the temporary
+    // file goes away with `temp` when the check fails.
+    if daemon.engine().kind == crate::daemon::EngineKind::DockerContainerd {
+        let (path, dest, asked) = (temp.path().to_path_buf(), req.dest.clone(), images.clone());
+        super::types::blocking(move || super::save_check::check(&path, &dest, &asked)).await??;
+    }
     set_readable(temp.as_file());
     if req.force {
         temp.persist(&req.dest)

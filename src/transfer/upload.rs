@@ -19,6 +19,7 @@ use super::body::CHUNK;
 use super::types::LoadedImage;
 use super::{JobContext, Phase, TransferError};
 use crate::archive::ArchiveError;
+use crate::daemon::engine::LoadProgress;
 use crate::daemon::{Daemon, DaemonError};
 
 pub type Body = std::pin::Pin<Box<dyn Stream<Item = Result<Bytes, std::io::Error>> + Send>>;
@@ -77,7 +78,8 @@ pub async fn upload<T>(
     ctx.phase(Phase::Transferring);
     let sent = Arc::new(AtomicU64::new(0));
     let uploaded = Arc::new(AtomicBool::new(false));
-    let body = count_and_mark_end(body, sent.clone(), uploaded.clone(), ctx.clone());
+    let silent = silent_phase(daemon.engine().progress);
+    let body = count_and_mark_end(body, sent.clone(), uploaded.clone(), ctx.clone(), silent);
     // Not quiet: the classic store then says which layer it is loading (shown as the job's
     // message while the daemon processes); other engines send only their final lines.
     let options = ImportImageOptions {
@@ -145,12 +147,23 @@ pub async fn upload<T>(
     })
 }
 
-/// Count request bytes, and announce `DaemonProcessing` when the body is fully read.
+/// What the engine does after the upload when it says nothing until the end.
+fn silent_phase(progress: LoadProgress) -> Option<&'static str> {
+    match progress {
+        LoadProgress::PerLayer => None,
+        LoadProgress::FinalLines => Some("unpacking: the containerd store reports no progress"),
+        LoadProgress::Spooled => Some("loading: Podman reports no progress"),
+    }
+}
+
+/// Count request bytes, and announce `DaemonProcessing` when the body is fully read (with what
+/// the engine does then, when it reports nothing while it does it).
 fn count_and_mark_end(
     body: Body,
     sent: Arc<AtomicU64>,
     uploaded: Arc<AtomicBool>,
     ctx: JobContext,
+    silent: Option<&'static str>,
 ) -> impl Stream<Item = Result<Bytes, std::io::Error>> + Send + 'static {
     let counted = body.inspect(move |chunk| {
         if let Ok(chunk) = chunk {
@@ -159,6 +172,9 @@ fn count_and_mark_end(
     });
     let end = stream::once(async move {
         uploaded.store(true, Ordering::SeqCst);
+        if let Some(text) = silent {
+            ctx.progress.set_message(text);
+        }
         ctx.phase(Phase::DaemonProcessing);
         None
     })

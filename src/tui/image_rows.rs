@@ -94,6 +94,7 @@ mod tests {
             size: 1,
             layer_count: Some(1),
             dangling: tags.is_empty(),
+            platforms: Vec::new(),
         };
         let images = vec![image("a", &["x:1", "x:2"]), image("b", &[])];
         let per_tag = ImageEntry::rows(&images, true);

@@ -52,7 +52,9 @@ impl Engine {
     }
 
     fn mounted_files(&self, image: &str) -> Vec<(String, u64)> {
-        let reference = self.reported_name(image);
+        // By ID: Podman files a docker-archive's names under `localhost/`, an OCI archive's
+        // under `docker.io/`.
+        let reference = self.image_id(image);
         let out = self
             .podman()
             .args(["image", "mount", &reference])
@@ -131,5 +133,23 @@ pub fn assert_has_files(engine: &Engine, files: &[(String, u64)], wanted: &[(&st
             "[{}] {path} ({size} bytes) missing from {files:?}",
             engine.name
         );
+    }
+}
+
+impl Engine {
+    /// The name this engine gives an unqualified tag of a docker-archive: Podman files it
+    /// under `localhost/`; Docker keeps it.
+    pub fn archive_name(&self, tag: &str) -> String {
+        if self.is_podman() && !tag.starts_with("localhost/") && !tag.starts_with("docker.io/") {
+            format!("localhost/{tag}")
+        } else {
+            tag.to_string()
+        }
+    }
+
+    /// Whether image IDs are the config digests of archives (not on the containerd store,
+    /// where the engine writes the manifest of a docker-archive it loads).
+    pub fn ids_are_config_digests(&self) -> bool {
+        !self.is_containerd_store()
     }
 }

@@ -223,6 +223,10 @@ impl ImageModel {
                 size: facts.size,
                 layer_count: Some(held.diff_ids.len()),
                 dangling: held.tags.is_empty(),
+                platforms: Some(held.platform.clone())
+                    .filter(|p| !p.is_empty() && p != "/")
+                    .into_iter()
+                    .collect(),
             });
         }
         self.pending.get(id).cloned()

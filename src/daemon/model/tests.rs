@@ -87,6 +87,7 @@ impl Fake {
             size: image.size,
             layer_count: None,
             dangling: image.tags.is_empty(),
+            platforms: Vec::new(),
         }
     }
 }

@@ -99,7 +99,7 @@ pub fn accepts_as_is(engine: &Engine, report: &ArchiveReport) -> bool {
 
 /// True when the containerd store would keep an image name it cannot look up: an OCI index
 /// entry named by `org.opencontainers.image.ref.name` alone (haul adds the name it reads).
-fn names_need_fixing(engine: &Engine, report: &ArchiveReport) -> bool {
+pub fn names_need_fixing(engine: &Engine, report: &ArchiveReport) -> bool {
     engine.kind == EngineKind::DockerContainerd
         && report.images.iter().any(|i| {
             i.unqualified_name && i.tags.iter().any(|t| crate::archive::is_loadable_tag(t))

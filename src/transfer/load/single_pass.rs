@@ -19,7 +19,7 @@
 use std::path::Path;
 
 use super::archive_names;
-use super::plan::accepts_tar;
+use super::plan::{accepts_tar, names_need_fixing};
 use super::{LoadMode, LoadOptions, LoadReport};
 use crate::archive::{self, ArchiveError, Problem, StreamedSource};
 use crate::daemon::{Daemon, EngineKind};
@@ -111,6 +111,16 @@ pub(super) async fn try_load(
     if let Some(first) = up.unpack_errors.first() {
         snapshot.restore(daemon, &touched).await?;
         return Err(TransferError::Other(first.clone()));
+    }
+    if names_need_fixing(engine, &report) {
+        // Known only now: names without a registry, which the containerd store keeps as
+        // written (unusable). Removed by ID, then loaded again with the names qualified.
+        snapshot.restore(daemon, &touched).await?;
+        return Ok(Outcome::Fallback(
+            "the containerd store keeps index names without a registry as written; loaded \
+             again with the names qualified"
+                .into(),
+        ));
     }
     let loaded = complete_ids(daemon, &expected, up.loaded).await?;
     if let Err(why) = verify(daemon, &report, &expected, &loaded, "single-pass load").await {

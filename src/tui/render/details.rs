@@ -224,6 +224,9 @@ fn file_lines<'r>(
         }
     };
     lines.insert(2, daemon);
+    if let Some(line) = platforms_line(app, report) {
+        lines.insert(3, line);
+    }
     if report.images.len() > 1 {
         let keys = format!(
             "{} {}",
@@ -243,6 +246,35 @@ fn file_lines<'r>(
         );
     }
     (lines, Some(image))
+}
+
+/// A multi-platform archive: each platform, marked `●` when the daemon has that image with all
+/// its layers (the containerd store names every platform of an index by one ID, but unpacks
+/// only its own), `n/m` with the layers it has otherwise.
+fn platforms_line(app: &App, report: &ArchiveReport) -> Option<Line<'static>> {
+    let mut platforms: Vec<String> = report.images.iter().map(|i| i.platform()).collect();
+    platforms.dedup();
+    if platforms.len() < 2 {
+        return None;
+    }
+    let theme = &app.config.theme;
+    let mut spans = vec![Span::raw("platforms: ")];
+    for (n, image) in report.images.iter().enumerate() {
+        if n > 0 {
+            spans.push(Span::raw(" · "));
+        }
+        spans.push(Span::raw(image.platform()));
+        if let Some(h) = app.holdings.ready() {
+            let have = h.layers_present(image).iter().filter(|p| **p).count();
+            if h.has_image(image) && have == image.layers.len() {
+                spans.push(Span::styled(" ●", theme.ok()));
+            } else {
+                let text = format!(" {have}/{}", image.layers.len());
+                spans.push(Span::styled(text, theme.dim()));
+            }
+        }
+    }
+    Some(Line::from(spans))
 }
 
 /// A remote artifact: what the API says about it; its images are known once downloaded.

@@ -55,6 +55,7 @@ pub fn rows() -> Vec<ImageRow> {
         size,
         layer_count: Some(3),
         dangling: tags.is_empty(),
+        platforms: Vec::new(),
     };
     vec![
         row(1, &["app:1.0", "app:latest"], 182_400_000),

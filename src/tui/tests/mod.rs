@@ -1,6 +1,7 @@
 //! TUI tests without a terminal: key -> action -> state, messages -> state, render snapshots.
 
 mod actions;
+mod engines;
 mod files_diff_keys;
 mod files_fixtures;
 mod files_keys;

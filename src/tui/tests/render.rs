@@ -280,6 +280,7 @@ fn a_long_list_scrolls_with_the_selection() {
             size: 1000 + n as u64,
             layer_count: Some(1),
             dangling: false,
+            platforms: Vec::new(),
         })
         .collect();
     app.apply(Msg::Images(Ok(many)));
