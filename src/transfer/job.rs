@@ -16,6 +16,8 @@ pub enum JobKind {
     Load,
     Save,
     Download,
+    /// Files copied out of an image (the TUI's files view).
+    Extract,
 }
 
 impl JobKind {
@@ -24,6 +26,7 @@ impl JobKind {
             JobKind::Load => "load",
             JobKind::Save => "save",
             JobKind::Download => "download",
+            JobKind::Extract => "extract",
         }
     }
 }

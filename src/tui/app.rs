@@ -10,6 +10,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::artifact_rows::{ArtifactRow, RemoteList};
 use super::backend::{DaemonInfo, Listing};
 use super::config::Config;
+use super::contents::{Contents, ContentsEffect, ContentsMsg};
 pub use super::dialogs::Mode;
 use super::image_rows::ImageEntry;
 use super::state::{FileEntry, FoundFile, ListPane, LoadState};
@@ -105,6 +106,8 @@ pub enum Effect {
     Download(Box<RemoteArtifact>),
     /// Find the images of a downloaded artifact, to load them.
     LoadDownloaded(PathBuf),
+    /// Inside the layers: analyse, preview, extract, compare (`super::contents`).
+    Contents(Box<ContentsEffect>),
 }
 
 /// Results of background work, fed back through [`App::apply`].
@@ -150,6 +153,8 @@ pub enum Msg {
         daemon: Result<Vec<du::Item>, String>,
         cache: Vec<du::Item>,
     },
+    /// Inside the layers: an analysis, a preview, a comparison.
+    Contents(ContentsMsg),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -208,6 +213,8 @@ pub struct App {
     pub size: (u16, u16),
     /// The signal that ended the session (SIGTERM, SIGHUP), for the exit code.
     pub stopped_by: Option<i32>,
+    /// Analyses kept in memory and the image `m` marked (the views are in `mode`).
+    pub contents: Contents,
     dirty: bool,
     quit: bool,
 }
@@ -242,6 +249,7 @@ impl App {
             notice: None,
             size: (80, 24),
             stopped_by: None,
+            contents: Contents::new(crate::paths::cache_dir()),
             dirty: true,
             quit: false,
         }
@@ -282,8 +290,9 @@ impl App {
         self.dirty = true;
     }
 
-    /// True while a job runs: the loop ticks (to sample progress) only then.
+    /// True while a job runs or a view waits for the layers: the loop ticks (to sample
+    /// progress) only then.
     pub fn needs_tick(&self) -> bool {
-        self.jobs.any_running()
+        self.jobs.any_running() || self.contents_busy()
     }
 }

@@ -10,6 +10,7 @@ use futures_util::future::BoxFuture;
 use futures_util::stream::BoxStream;
 
 use crate::archive::ImageInfo;
+use crate::archive::contents::{Analysis, ContentsError, Options};
 use crate::daemon::model::{Listed, Looked, Touch};
 use crate::daemon::{EngineKind, ImageIds};
 use crate::du;
@@ -27,6 +28,8 @@ pub struct DaemonInfo {
 pub type Reply<T> = BoxFuture<'static, Result<T, String>>;
 /// A job's work: its outcome, or a typed failure (cancelled or failed).
 pub type JobReply = BoxFuture<'static, JobResult>;
+/// An image's contents, or why not (typed: a cancel is not a failure).
+pub type Analysing = BoxFuture<'static, Result<Analysis, ContentsError>>;
 
 /// One listing of every image (dangling and intermediate ones too), and what the engine's
 /// image IDs are.
@@ -86,6 +89,21 @@ pub trait Backend: Send + Sync + 'static {
     /// a backend without events is simply not followed live.
     fn image_events(&self, _since: String) -> Events {
         Box::pin(futures_util::stream::pending())
+    }
+    /// The contents of image `id` (the files view): the contents engine's cache, else one pass
+    /// over its export stream. `opts` carries the progress and the cancel flag.
+    fn analyse(&self, id: String, _opts: Options) -> Analysing {
+        Box::pin(async move {
+            Err(ContentsError::Image {
+                origin: format!("docker://{id}"),
+                message: "reading an image's files is not supported by this backend".into(),
+            })
+        })
+    }
+    /// The image's export stream as a synchronous reader (read it on a blocking thread): a
+    /// preview or an extraction reads its layers again.
+    fn export(&self, _id: String) -> Reply<Box<dyn std::io::Read + Send>> {
+        unsupported("reading an image's layers")
     }
 }
 

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::contents::keys::{ViewAction, ViewKeys};
 use super::keymap::{Action, Key, KeyMap};
 use super::theme::{Theme, ThemeConfig};
 
@@ -38,8 +39,46 @@ struct RawConfig {
     repo: Option<Spanned<String>>,
     #[serde(default)]
     keys: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
+    /// Keys of the files and comparison views.
+    #[serde(default)]
+    files_keys: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
     #[serde(default)]
     theme: ThemeConfig,
+}
+
+/// A `[keys]`-style table: action name -> one key or a list of keys, checked with `lookup`.
+fn key_table<A>(
+    table: &BTreeMap<Spanned<String>, Spanned<toml::Value>>,
+    section: &str,
+    lookup: impl Fn(&str) -> Option<A>,
+    invalid: &impl Fn(Option<std::ops::Range<usize>>, String) -> ConfigError,
+) -> Result<Vec<(A, Vec<Key>)>, ConfigError> {
+    let mut overrides = Vec::new();
+    for (name, list) in table {
+        let action = lookup(name.get_ref()).ok_or_else(|| {
+            invalid(
+                Some(name.span()),
+                format!("unknown action `{}`", name.get_ref()),
+            )
+        })?;
+        let bad = |message: String| invalid(Some(list.span()), message);
+        let specs: Vec<&toml::Value> = match list.get_ref() {
+            toml::Value::Array(many) => many.iter().collect(),
+            one => vec![one],
+        };
+        let mut keys = Vec::new();
+        for spec in specs {
+            let text = spec.as_str().ok_or_else(|| {
+                bad(format!(
+                    "{section}.{}: expected a key like \"l\" or a list of keys",
+                    name.get_ref()
+                ))
+            })?;
+            keys.push(Key::parse(text).map_err(bad)?);
+        }
+        overrides.push((action, keys));
+    }
+    Ok(overrides)
 }
 
 /// The resolved configuration the TUI runs with.
@@ -53,6 +92,8 @@ pub struct Config {
     /// `None`: the `origin` remote of the current folder.
     pub repo: Option<String>,
     pub keymap: KeyMap,
+    /// Keys of the files and comparison views (looked up before `keymap` there).
+    pub files_keys: ViewKeys,
     pub theme: Theme,
     /// The file it came from, if there was one.
     pub source: Option<PathBuf>,
@@ -67,6 +108,7 @@ impl Config {
             export_folder: default_export(cwd),
             repo: None,
             keymap: KeyMap::default(),
+            files_keys: ViewKeys::default(),
             theme: Theme::new(&ThemeConfig::default(), no_color),
             source: None,
         }
@@ -106,31 +148,13 @@ impl Config {
         let raw: RawConfig =
             toml::from_str(text).map_err(|e| invalid(e.span(), e.message().to_string()))?;
 
-        let mut overrides = Vec::new();
-        for (name, list) in &raw.keys {
-            let action = Action::from_name(name.get_ref()).ok_or_else(|| {
-                invalid(
-                    Some(name.span()),
-                    format!("unknown action `{}`", name.get_ref()),
-                )
-            })?;
-            let bad = |message: String| invalid(Some(list.span()), message);
-            let specs: Vec<&toml::Value> = match list.get_ref() {
-                toml::Value::Array(many) => many.iter().collect(),
-                one => vec![one],
-            };
-            let mut keys = Vec::new();
-            for spec in specs {
-                let text = spec.as_str().ok_or_else(|| {
-                    bad(format!(
-                        "keys.{}: expected a key like \"l\" or a list of keys",
-                        name.get_ref()
-                    ))
-                })?;
-                keys.push(Key::parse(text).map_err(bad)?);
-            }
-            overrides.push((action, keys));
-        }
+        let overrides = key_table(&raw.keys, "keys", Action::from_name, &invalid)?;
+        let view_overrides = key_table(
+            &raw.files_keys,
+            "files_keys",
+            ViewAction::from_name,
+            &invalid,
+        )?;
         let theme = Theme::try_new(&raw.theme, no_color).map_err(|e| invalid(None, e))?;
         let repo = match &raw.repo {
             Some(spec) => Some(
@@ -155,6 +179,7 @@ impl Config {
                 .map_or_else(|| default_export(cwd), |f| expand(f, cwd)),
             repo,
             keymap: KeyMap::with_overrides(&overrides),
+            files_keys: ViewKeys::with_overrides(&view_overrides),
             theme,
             source: Some(path.to_path_buf()),
         })

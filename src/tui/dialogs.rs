@@ -27,6 +27,10 @@ pub enum Mode {
     Confirm(Confirm),
     /// What to copy to the clipboard.
     Copy(Vec<CopyChoice>),
+    /// Inside an image's layers: its files (`f`).
+    Files(Box<super::contents::view::FilesView>),
+    /// Two images compared (`m`, then `D`).
+    Diff(Box<super::contents::diff_view::DiffView>),
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -8,8 +8,11 @@ use std::sync::{Arc, RwLock};
 
 use futures_util::StreamExt;
 
-use super::backend::{Backend, DaemonEvent, DaemonInfo, Events, JobReply, Listing, Reply};
+use super::backend::{
+    Analysing, Backend, DaemonEvent, DaemonInfo, Events, JobReply, Listing, Reply,
+};
 use crate::archive::ImageInfo;
+use crate::archive::contents::{ContentsError, Options};
 use crate::daemon::model::{self, ImageSource, Looked};
 use crate::daemon::{self, Daemon};
 use crate::transfer::{self, JobContext, JobOutcome, LoadOptions, SaveRequest};
@@ -61,6 +64,28 @@ where
     tokio::task::spawn_blocking(move || handle.block_on(make()))
         .await
         .map_err(|e| format!("daemon task failed: {e}"))?
+}
+
+impl DockerBackend {
+    fn contents(&self, id: String, opts: Options) -> Analysing {
+        let daemon = self.daemon();
+        Box::pin(async move {
+            let daemon = daemon.await.map_err(|message| ContentsError::Image {
+                origin: format!("docker://{id}"),
+                message,
+            })?;
+            daemon::contents::analyse_image(&daemon, &id, opts).await
+        })
+    }
+
+    fn export_stream(&self, id: String) -> Reply<Box<dyn std::io::Read + Send>> {
+        let daemon = self.daemon();
+        Box::pin(async move {
+            let daemon = daemon.await?;
+            let reader = daemon::contents::bridge(daemon.transfer().export_image(&id));
+            Ok(Box::new(reader) as Box<dyn std::io::Read + Send>)
+        })
+    }
 }
 
 impl Backend for DockerBackend {
@@ -208,6 +233,12 @@ impl Backend for DockerBackend {
 
     fn image_events(&self, since: String) -> Events {
         self.events_stream(since)
+    }
+    fn analyse(&self, id: String, opts: Options) -> Analysing {
+        self.contents(id, opts)
+    }
+    fn export(&self, id: String) -> Reply<Box<dyn std::io::Read + Send>> {
+        self.export_stream(id)
     }
 }
 

@@ -32,6 +32,9 @@ impl App {
             return Vec::new();
         }
         self.mark_dirty();
+        if matches!(self.mode, Mode::Files(_) | Mode::Diff(_)) {
+            return self.contents_key(key);
+        }
         match self.mode.clone() {
             Mode::Normal => match self.config.keymap.action(&key) {
                 Some(action) => self.act(action),
@@ -168,6 +171,9 @@ impl App {
                 self.mode = Mode::Filter;
             }
             Action::Help => self.mode = Mode::Help,
+            Action::Files => return self.open_files(),
+            Action::CompareMark => self.mark_compare(),
+            Action::Diff => return self.open_diff(),
         }
         Vec::new()
     }

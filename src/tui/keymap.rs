@@ -44,11 +44,17 @@ pub enum Action {
     Refresh,
     Filter,
     Help,
+    /// Inside the layers: the selected image's files.
+    Files,
+    /// Mark an image to compare another with.
+    CompareMark,
+    /// Compare the selected image with the marked one.
+    Diff,
 }
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 35] = [
+    pub const ALL: [Action; 38] = [
         Action::Up,
         Action::Down,
         Action::Top,
@@ -63,6 +69,7 @@ impl Action {
         Action::DiskPane,
         Action::FocusDetails,
         Action::Inspect,
+        Action::Files,
         Action::FocusJobs,
         Action::NextImage,
         Action::PrevImage,
@@ -74,6 +81,8 @@ impl Action {
         Action::Tag,
         Action::Untag,
         Action::Copy,
+        Action::CompareMark,
+        Action::Diff,
         Action::Mark,
         Action::MarkAll,
         Action::Sort,
@@ -124,6 +133,9 @@ impl Action {
             Action::Refresh => "refresh",
             Action::Filter => "filter",
             Action::Help => "help",
+            Action::Files => "files",
+            Action::CompareMark => "compare_mark",
+            Action::Diff => "diff",
         }
     }
 
@@ -169,6 +181,9 @@ impl Action {
             Action::Refresh => "refresh everything",
             Action::Filter => "filter the list",
             Action::Help => "this help",
+            Action::Files => "files of the image/layer",
+            Action::CompareMark => "mark an image to compare",
+            Action::Diff => "diff with the marked image",
         }
     }
 
@@ -209,6 +224,9 @@ impl Action {
             Action::Refresh => &["r"],
             Action::Filter => &["/"],
             Action::Help => &["?"],
+            Action::Files => &["f"],
+            Action::CompareMark => &["m"],
+            Action::Diff => &["D"],
         }
     }
 }

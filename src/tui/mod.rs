@@ -13,6 +13,7 @@ pub mod backend;
 mod cleanup;
 pub mod clipboard;
 pub mod config;
+pub mod contents;
 pub mod daemon_events;
 pub mod dialogs;
 mod disk;

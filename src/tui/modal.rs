@@ -23,6 +23,10 @@ impl App {
                 self.confirm_key(confirm, key)
             }
             Mode::Copy(choices) => self.copy_key(choices, key),
+            Mode::Files(_) | Mode::Diff(_) => {
+                self.mode = mode;
+                self.contents_key(key)
+            }
         }
     }
 

@@ -27,6 +27,10 @@ impl App {
                 } else {
                     -1
                 };
+                // The files and comparison views move their selection.
+                if matches!(self.mode, Mode::Files(_) | Mode::Diff(_)) {
+                    return self.contents_wheel(delta);
+                }
                 // The full details view scrolls; the dialogs keep the wheel from the panes.
                 if let Mode::Details { scroll } = self.mode {
                     let (total, height) = super::render::details_extent(self);

@@ -59,6 +59,7 @@ impl App {
             Msg::Loadable(Err(reason)) => self.notify(Level::Error, reason),
             Msg::Watch(state) => self.watch = LoadState::from_result(state),
             Msg::DiskUse { daemon, cache } => self.disk_use(daemon, cache),
+            Msg::Contents(msg) => self.contents_msg(msg),
         }
         Vec::new()
     }
@@ -149,6 +150,12 @@ impl App {
             return Vec::new();
         };
         match &snap.phase {
+            // An extraction changes neither the daemon nor the scan folders.
+            Phase::Done if snap.kind == crate::transfer::JobKind::Extract => {
+                let summary = snap.outcome.as_ref().map(|o| o.summary.clone());
+                self.notify(Level::Info, summary.unwrap_or_default());
+                Vec::new()
+            }
             Phase::Done if self.load_after.remove(&id) => {
                 let file = snap.outcome.as_ref().and_then(|o| o.files.first().cloned());
                 let summary = snap.outcome.as_ref().map(|o| o.summary.clone());

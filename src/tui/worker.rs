@@ -196,6 +196,7 @@ impl Worker {
                     let _ = tx.send(Msg::Loadable(msg));
                 });
             }
+            Effect::Contents(effect) => super::contents::work::run(self, app, *effect),
             Effect::RemoveFiles(paths) => {
                 let scan = self.scan.clone();
                 tokio::spawn(async move {

@@ -90,6 +90,12 @@ impl Tui {
         }
     }
 
+    /// True once haul gave the terminal back: off the alternate screen, cursor shown.
+    pub fn restored(&self) -> bool {
+        let parser = self.screen.lock().unwrap();
+        !parser.screen().alternate_screen() && !parser.screen().hide_cursor()
+    }
+
     /// Press `q` and wait for a clean exit.
     pub fn quit(&mut self) {
         self.press("q");

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::scan::member_path;
 use super::{Analysis, ChangeKind, ContentsError, Control, FileKind, Node};
@@ -124,14 +125,30 @@ pub fn extract_path(
     let mut summary = ExtractSummary::default();
     let plans = plan(analysis, req, &mut summary.refused).map_err(fail)?;
     fs::create_dir_all(&req.out_dir).map_err(|e| fail(e.to_string()))?;
+    // Progress: the source bytes a streamed walk reads, else the layer blobs read.
+    let streamed = walk.is_streamed();
+    let total = match walk.stream_total() {
+        Some(total) => total,
+        None if streamed => analysis.image.size,
+        None => analysis
+            .image
+            .layers
+            .iter()
+            .filter(|l| plans.contains_key(&l.path))
+            .map(|l| l.size)
+            .sum(),
+    };
+    control.total.store(total, Ordering::Relaxed);
     let mut writer = Writer {
         out: &req.out_dir,
         plans,
         summary,
         dir_modes: Vec::new(),
+        count: (!streamed).then_some(&control.read),
     };
-    let unused = std::sync::atomic::AtomicU64::new(0);
-    walk.run_until(&mut writer, &unused, control.flag())
+    let unused = AtomicU64::new(0);
+    let read = if streamed { &control.read } else { &unused };
+    walk.run_until(&mut writer, read, control.flag())
         .map_err(|e| match e.problem {
             Problem::Cancelled => ContentsError::Cancelled,
             _ => ContentsError::Archive(e),
@@ -172,6 +189,24 @@ struct Writer<'a> {
     plans: BTreeMap<String, Plan>,
     summary: ExtractSummary,
     dir_modes: Vec<(PathBuf, u32)>,
+    /// Where a seek walk counts the blob bytes read.
+    count: Option<&'a AtomicU64>,
+}
+
+/// Counts the bytes read through it.
+struct Counted<'a, R> {
+    inner: R,
+    count: Option<&'a AtomicU64>,
+}
+
+impl<R: Read> Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(count) = self.count {
+            count.fetch_add(n as u64, Ordering::Relaxed);
+        }
+        Ok(n)
+    }
 }
 
 impl BlobVisitor for Writer<'_> {
@@ -183,7 +218,11 @@ impl BlobVisitor for Writer<'_> {
         let Some(mut plan) = self.plans.remove(&blob.path) else {
             return Ok(());
         };
-        let mut archive = tar::Archive::new(open::decoder(blob.compression, body)?);
+        let counted = Counted {
+            inner: body,
+            count: self.count,
+        };
+        let mut archive = tar::Archive::new(open::decoder(blob.compression, counted)?);
         for entry in archive.entries().map_err(corrupt_tar)? {
             let mut entry = entry.map_err(corrupt_tar)?;
             let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();

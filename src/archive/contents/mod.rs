@@ -9,12 +9,16 @@ mod cache;
 mod diff;
 mod engine;
 mod extract;
+#[cfg(test)]
+pub(crate) mod fixture;
+mod peek;
 mod scan;
 mod stack;
 
 pub use diff::{ConfigChange, FileDiff, ImageDiff, LayerDiff, diff};
 pub use engine::{analyse_path, analyse_reader, cached, cached_by_id, select_image};
 pub use extract::{ExtractRequest, ExtractSummary, extract_path};
+pub use peek::{Peek, peek};
 pub use scan::{member_path, scan_layer};
 pub use stack::stack;
 

@@ -38,6 +38,8 @@ pub fn draw(frame: &mut Frame<'_>, app: &App, jobs: &[JobSnapshot]) {
         Mode::Prompt(prompt) => dialogs::prompt(frame, app, prompt, area),
         Mode::Confirm(confirm) => dialogs::confirm(frame, app, confirm, area),
         Mode::Copy(choices) => dialogs::copy(frame, app, choices, area),
+        Mode::Files(view) => super::contents::render::draw(frame, app, view),
+        Mode::Diff(view) => super::contents::render::diff(frame, app, view),
         Mode::Normal | Mode::Filter => {}
     }
     no_control_characters(frame);

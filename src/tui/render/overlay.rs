@@ -62,6 +62,10 @@ pub fn help(frame: &mut Frame<'_>, app: &App, area: Rect) {
         "      mouse  click, scroll wheel",
         theme.dim(),
     ));
+    lines.push(Line::styled(
+        format!("{:>11}  keys in the files view", map.hint(Action::Help)),
+        theme.dim(),
+    ));
     let height = lines.len() as u16 + 2;
     if height <= area.height || area.width < 78 {
         boxed(frame, app, centered(area, 62, height), "Keys", lines);

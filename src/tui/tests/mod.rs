@@ -2,6 +2,11 @@
 
 mod actions;
 mod engines;
+mod files_diff_keys;
+mod files_fixtures;
+mod files_keys;
+mod files_render;
+mod files_work;
 mod fixtures;
 mod keys;
 mod messages;
