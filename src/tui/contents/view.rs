@@ -99,12 +99,16 @@ impl FilesView {
         }
     }
 
-    /// Show another layer (or the final tree): a new tree, the panel closed.
+    /// Show another layer (or the final tree): a new tree with the same order and change
+    /// filter, the search cleared, the panel closed.
     pub fn show_layer(&mut self, layer: Option<usize>) {
         if let Some(b) = self.browser() {
-            let analysis = b.tree.analysis.clone();
+            let mut next = Browser::new(b.tree.analysis.clone(), layer);
+            next.order = b.order;
+            next.filter = b.filter;
+            next.refresh();
             self.layer = layer;
-            self.stage = Stage::Ready(Box::new(Browser::new(analysis, layer)));
+            self.stage = Stage::Ready(Box::new(next));
         }
     }
 }

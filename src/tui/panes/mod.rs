@@ -41,6 +41,11 @@ pub fn draw_list(frame: &mut Frame<'_>, app: &App, area: Rect) {
     if let Some(by) = sort {
         badges.push(Span::raw(format!(" by {} ", by.label())));
     }
+    // The image `m` marked for `D`.
+    if let Some(marked) = &app.contents.compare {
+        let name = crate::tui::format::fit(marked.name(), 30);
+        badges.push(Span::styled(format!(" A: {name} "), theme.accent()));
+    }
     if app.mode == Mode::Filter {
         badges.push(Span::styled(" /", theme.accent()));
         badges.push(Span::raw(format!("{filter}▏ ")));

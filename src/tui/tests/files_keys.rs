@@ -145,8 +145,10 @@ fn f_on_a_layer_of_the_details_shows_its_changes_and_brackets_switch_layers() {
         ],
         "a layer's few changes show with their folders open"
     );
+    app.on_key(key('o'));
     app.on_key(key(']'));
     assert_eq!(view(&app).layer, Some(2));
+    assert_eq!(browser(&app).order, Order::Size, "the order stays");
     app.on_key(key(']'));
     assert_eq!(
         view(&app).layer,

@@ -178,6 +178,7 @@ fn diff_view() {
     let mut app = ready_app();
     app.on_key(key('m'));
     keys(&mut app, "jj");
+    let marked = draw(&mut app, 80, 24);
     let effects = app.on_key(key('D'));
     let Some(Effect::Contents(e)) = effects.first() else {
         panic!("no comparison");
@@ -200,5 +201,5 @@ fn diff_view() {
         targets: (a.0, b.0),
         result: Ok(compared),
     }));
-    assert_snapshot!(format!("{reading}\n{}", both(&mut app)));
+    assert_snapshot!(format!("{marked}\n{reading}\n{}", both(&mut app)));
 }
