@@ -10,6 +10,7 @@ use std::sync::atomic::AtomicU64;
 
 use super::blob_walk::{BlobBody, BlobMeta, BlobVisitor, Walk};
 use super::open::{self, Target};
+use super::tar_out::{self, Tar, append, tar_into};
 use super::tar_source::Counting;
 use super::{ArchiveError, ArchiveReport, Compression, Container, Problem, WriteSummary, zipped};
 
@@ -168,39 +169,6 @@ impl Plan {
     }
 }
 
-struct CountingWriter<W> {
-    inner: W,
-    written: u64,
-}
-
-impl<W: Write> Write for CountingWriter<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.written += n as u64;
-        Ok(n)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-type Builder<'a> = tar::Builder<CountingWriter<&'a mut dyn Write>>;
-
-fn append(
-    builder: &mut Builder<'_>,
-    name: &str,
-    size: u64,
-    body: impl Read,
-) -> Result<(), Problem> {
-    let mut header = tar::Header::new_gnu();
-    header.set_size(size);
-    header.set_mode(0o644);
-    header.set_mtime(0);
-    header.set_entry_type(tar::EntryType::Regular);
-    builder.append_data(&mut header, name, body.take(size))?;
-    Ok(())
-}
-
 /// Size of a zstd layer once decompressed: the tar header needs it before the body.
 fn zstd_size(body: impl Read) -> Result<u64, Problem> {
     Ok(io::copy(
@@ -220,10 +188,7 @@ impl Plan {
         if self.report.container == Container::Daemon {
             return Err(at(Problem::Invalid("a daemon image is not a file".into())));
         }
-        let mut builder = tar::Builder::new(CountingWriter {
-            inner: out,
-            written: 0,
-        });
+        let mut builder = tar_into(out);
         let walk = Walk::open(Path::new(&self.report.path))?;
         let mut sender = Sender {
             plan: self,
@@ -249,7 +214,7 @@ impl Plan {
         )
         .map_err(at)?;
         builder.finish().map_err(|e| at(e.into()))?;
-        let written = builder.get_ref().written;
+        let written = tar_out::written(&builder);
         Ok(WriteSummary {
             written,
             ..self.summary.clone()
@@ -260,7 +225,7 @@ impl Plan {
 /// Copies the blobs a plan needs into the docker-archive as the walk meets them.
 struct Sender<'p, 'b, 'o> {
     plan: &'p Plan,
-    builder: &'b mut Builder<'o>,
+    builder: &'b mut Tar<'o>,
     read: &'p AtomicU64,
     /// A streamed walk counts source bytes itself; a seek walk counts the layer blobs copied
     /// (configs are sent but not counted: see `total_bytes`).

@@ -18,6 +18,7 @@ mod oci_export;
 mod open;
 pub mod probe;
 mod single_pass;
+mod tar_out;
 mod tar_source;
 pub mod verify;
 mod zipped;

@@ -79,6 +79,11 @@ impl StreamedSource {
         }))
     }
 
+    /// The path as the user wrote it.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// The progress total of [`Self::send_and_inspect`], counted like the converted load
     /// counts the same source: the compressed file's bytes, or a zip entry's decompressed bytes.
     pub fn total(&self) -> u64 {

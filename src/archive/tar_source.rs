@@ -163,6 +163,11 @@ pub fn looks_like_json(head: &[u8]) -> bool {
 }
 
 impl StreamedTar {
+    /// The entries another streamed pass met, for the format parsers.
+    pub fn from_index(index: EntryIndex) -> Self {
+        StreamedTar { index }
+    }
+
     /// Read the whole stream once. `on_body` sees every byte of every entry body, so a caller
     /// can count progress; bodies are dropped as they pass unless they look like metadata.
     pub fn read(reader: impl Read) -> Result<Self, Problem> {

@@ -4,21 +4,23 @@
 //! thread writes into (a conversion, or a single pass). Cancelling mid-upload drops the request,
 //! so the engine sees a broken upload and loads nothing.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use bollard::query_parameters::ImportImageOptions;
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt, stream};
+use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
+use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::io::ReaderStream;
 
 use super::answer::Answer;
-use super::body::CHUNK;
+use super::body::{CHANNEL_CHUNKS, CHUNK, ChannelWriter};
 use super::types::LoadedImage;
-use super::{JobContext, Phase, TransferError};
-use crate::archive::ArchiveError;
+use super::{JobContext, Phase, Progress, TransferError};
+use crate::archive::{ArchiveError, Problem};
 use crate::daemon::engine::LoadProgress;
 use crate::daemon::{Daemon, DaemonError};
 
@@ -28,6 +30,34 @@ pub type Body = std::pin::Pin<Box<dyn Stream<Item = Result<Bytes, std::io::Error
 pub struct Sending<T> {
     pub body: Body,
     pub producer: Option<JoinHandle<Result<T, ArchiveError>>>,
+}
+
+impl<T: Send + 'static> Sending<T> {
+    /// A body written by `write` on a blocking thread into a bounded channel, with `progress`
+    /// counting the source bytes read. The writer is flushed after `write` succeeds; on any
+    /// failure the body ends with that error, so the engine sees a broken upload, not a short tar.
+    pub fn written_by<F>(progress: Arc<Progress>, source: PathBuf, write: F) -> Sending<T>
+    where
+        F: FnOnce(&mut ChannelWriter, &AtomicU64) -> Result<T, ArchiveError> + Send + 'static,
+    {
+        let (tx, rx) = mpsc::channel(CHANNEL_CHUNKS);
+        let producer = tokio::task::spawn_blocking(move || {
+            let mut out = ChannelWriter::new(tx);
+            let result = write(&mut out, progress.done_counter()).and_then(|produced| {
+                std::io::Write::flush(&mut out)
+                    .map(|_| produced)
+                    .map_err(|e| Problem::Io(e).at(&source))
+            });
+            if let Err(e) = &result {
+                out.fail(e.to_string());
+            }
+            result
+        });
+        Sending {
+            body: Box::pin(ReceiverStream::new(rx)),
+            producer: Some(producer),
+        }
+    }
 }
 
 /// What an upload gave.

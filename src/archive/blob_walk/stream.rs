@@ -7,10 +7,10 @@ use sha2::{Digest, Sha256};
 
 use super::seek::read_up_to;
 use super::{BlobBody, BlobMeta, BlobVisitor, HEAD_LEN, Inner};
-use crate::archive::index::{
-    Blobs, Entry, EntryIndex, Kind, MAX_INDEXED_NAME, META_LIMIT, check_meta_size, normalise,
+use crate::archive::index::{Entry, EntryIndex, Kind, MAX_INDEXED_NAME, META_LIMIT, normalise};
+use crate::archive::tar_source::{
+    STREAM_META_BUDGET, StreamedTar, corrupt_tar, entry_kind, looks_like_json,
 };
-use crate::archive::tar_source::{STREAM_META_BUDGET, corrupt_tar, entry_kind, looks_like_json};
 use crate::archive::verify::digest_named_by;
 use crate::archive::{Compression, Problem, formats, open};
 
@@ -99,7 +99,7 @@ pub(super) fn walk_stream(
     }
     // The rest: end-of-archive blocks, padding, and the decoder's checksum (and progress).
     io::copy(&mut archive.into_inner(), &mut io::sink()).map_err(corrupt_tar)?;
-    formats::read_images(&mut Listed { index }, false)
+    formats::read_images(&mut StreamedTar::from_index(index), false)
 }
 
 /// A tar entry's body, hashed as it is read.
@@ -115,29 +115,5 @@ impl<R: Read> Read for Hashing<R> {
             h.update(&buf[..n]);
         }
         Ok(n)
-    }
-}
-
-/// The entries a streamed pass met, for the format parsers.
-struct Listed {
-    index: EntryIndex,
-}
-
-impl Blobs for Listed {
-    fn index(&self) -> &EntryIndex {
-        &self.index
-    }
-
-    fn read_meta(&mut self, name: &str) -> Result<Vec<u8>, Problem> {
-        let entry = self.index.resolve(name)?;
-        check_meta_size(name, entry.size)?;
-        entry
-            .content
-            .map(<[u8]>::to_vec)
-            .ok_or_else(|| Problem::Invalid(format!("{name} is not JSON metadata")))
-    }
-
-    fn compression(&mut self, name: &str) -> Result<Compression, Problem> {
-        Ok(Compression::sniff(self.index.resolve(name)?.head))
     }
 }

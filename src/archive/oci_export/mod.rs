@@ -11,7 +11,7 @@
 //!   named by their diff ID, which Podman finds among its stored layers.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::{self, Read, Write};
+use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::AtomicU64;
 
@@ -19,6 +19,8 @@ mod copier;
 mod generated;
 
 use super::blob_walk::Walk;
+pub(super) use super::tar_out::{Tar, append};
+use super::tar_out::{tar_into, written};
 use super::{ArchiveError, ArchiveReport, Container, Format, Problem, WriteSummary};
 use copier::Copier;
 use generated::blob_name;
@@ -167,10 +169,7 @@ impl OciPlan {
     /// Write the OCI layout tar to `out`; `read` advances by source bytes consumed.
     pub fn write(&self, out: &mut dyn Write, read: &AtomicU64) -> Result<OciWritten, ArchiveError> {
         let at = |p: Problem| p.at(&self.report.path);
-        let mut tar = tar::Builder::new(Counted {
-            inner: out,
-            written: 0,
-        });
+        let mut tar = tar_into(out);
         append(&mut tar, "oci-layout", LAYOUT.len() as u64, LAYOUT).map_err(at)?;
         let walk = Walk::open(Path::new(&self.report.path))?;
         let mut copier = Copier {
@@ -223,44 +222,11 @@ impl OciPlan {
         };
         tar.finish().map_err(|e| at(e.into()))?;
         let summary = WriteSummary {
-            written: tar.get_ref().written,
+            written: written(&tar),
             ..self.summary.clone()
         };
         Ok(OciWritten { summary, targets })
     }
-}
-
-pub(super) struct Counted<W> {
-    inner: W,
-    written: u64,
-}
-
-impl<W: Write> Write for Counted<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.written += n as u64;
-        Ok(n)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-pub(super) type Tar<'a> = tar::Builder<Counted<&'a mut dyn Write>>;
-
-pub(super) fn append(
-    tar: &mut Tar<'_>,
-    name: &str,
-    size: u64,
-    body: impl Read,
-) -> Result<(), Problem> {
-    let mut header = tar::Header::new_gnu();
-    header.set_size(size);
-    header.set_mode(0o644);
-    header.set_mtime(0);
-    header.set_entry_type(tar::EntryType::Regular);
-    tar.append_data(&mut header, name, body.take(size))?;
-    Ok(())
 }
 
 #[cfg(test)]

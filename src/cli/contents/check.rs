@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::{SourceArgs, fail, image_label, parse_size, session, source::Source};
+use super::{SourceArgs, analyse, fail, image_label, parse_size};
 use crate::archive::contents::Analysis;
 use crate::units;
 
@@ -56,14 +56,9 @@ pub fn run(args: &CheckArgs, host: Option<String>) -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(e, 2),
     };
-    let mut session = match session(host, &args.source, 2) {
-        Ok(s) => s,
+    let analysis = match analyse(host, &args.source, 2) {
+        Ok(a) => a.analysis,
         Err(code) => return code,
-    };
-    let source = Source::parse(&args.source.source);
-    let analysis = match session.analyse(&source, args.source.image.as_deref()) {
-        Ok(a) => a,
-        Err(e) => return fail(e, 2),
     };
     let verdicts: Vec<Verdict> = rules.iter().map(|r| evaluate(r, &analysis)).collect();
     let failed = verdicts.iter().filter(|v| !v.passed).count();

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::{SourceArgs, fail, session, source::Source};
+use super::{Analysed, SourceArgs, analyse, fail, layer_index};
 use crate::archive::contents::{ExtractRequest, extract_path};
 use crate::units;
 
@@ -23,22 +23,17 @@ pub struct ExtractArgs {
 }
 
 pub fn run(args: &ExtractArgs, host: Option<String>) -> ExitCode {
-    let mut session = match session(host, &args.source, 1) {
-        Ok(s) => s,
+    let Analysed {
+        mut session,
+        source,
+        analysis,
+    } = match analyse(host, &args.source, 1) {
+        Ok(a) => a,
         Err(code) => return code,
     };
-    let source = Source::parse(&args.source.source);
-    let analysis = match session.analyse(&source, args.source.image.as_deref()) {
-        Ok(a) => a,
-        Err(e) => return fail(e, 1),
-    };
-    let layer = match args.layer {
-        None => None,
-        Some(n) if n >= 1 && n <= analysis.layers.len() => Some(n - 1),
-        Some(n) => {
-            let count = analysis.layers.len();
-            return fail(format!("no layer {n}: the image has {count} layers"), 1);
-        }
+    let layer = match layer_index(args.layer, &analysis) {
+        Ok(layer) => layer,
+        Err(code) => return code,
     };
     let req = ExtractRequest {
         paths: args.paths.clone(),

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
-use super::{SourceArgs, fail, mode_string, session, source::Source};
+use super::{SourceArgs, analyse, layer_index, mode_string};
 use crate::archive::contents::{Analysis, ChangeKind, Node};
 use crate::units;
 
@@ -22,31 +22,16 @@ pub struct FilesArgs {
 }
 
 pub fn run(args: &FilesArgs, host: Option<String>) -> ExitCode {
-    let mut session = match session(host, &args.source, 1) {
-        Ok(s) => s,
+    let analysis = match analyse(host, &args.source, 1) {
+        Ok(a) => a.analysis,
         Err(code) => return code,
-    };
-    let source = Source::parse(&args.source.source);
-    let analysis = match session.analyse(&source, args.source.image.as_deref()) {
-        Ok(a) => a,
-        Err(e) => return fail(e, 1),
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let written = match args.layer {
-        None => write_tree(&mut out, &analysis, args.json),
-        Some(n) if n >= 1 && n <= analysis.layers.len() => {
-            write_layer(&mut out, &analysis, n - 1, args.json)
-        }
-        Some(n) => {
-            return fail(
-                format!(
-                    "no layer {n}: the image has {} layers",
-                    analysis.layers.len()
-                ),
-                1,
-            );
-        }
+    let written = match layer_index(args.layer, &analysis) {
+        Ok(None) => write_tree(&mut out, &analysis, args.json),
+        Ok(Some(layer)) => write_layer(&mut out, &analysis, layer, args.json),
+        Err(code) => return code,
     };
     match written.and_then(|_| out.flush()) {
         Ok(()) => ExitCode::SUCCESS,

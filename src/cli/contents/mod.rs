@@ -16,7 +16,7 @@ pub use files::FilesArgs;
 pub use waste::WasteArgs;
 
 use crate::archive::ImageInfo;
-use crate::archive::contents::FileKind;
+use crate::archive::contents::{Analysis, FileKind};
 
 /// A SOURCE and how to pick its image, shared by every contents command.
 #[derive(Debug, Clone, clap::Args)]
@@ -35,16 +35,41 @@ pub struct SourceArgs {
     pub quiet: bool,
 }
 
-/// Start a session for `args`, or print the error and give the exit code.
-fn session(
-    host: Option<String>,
-    args: &SourceArgs,
-    fail_code: u8,
-) -> Result<source::Session, ExitCode> {
+/// A contents command's source, opened and analysed.
+struct Analysed {
+    session: source::Session,
+    source: source::Source,
+    analysis: Analysis,
+}
+
+/// Analyse the image `args` names, or print the error and give the exit code (`fail_code` when
+/// the source cannot be read).
+fn analyse(host: Option<String>, args: &SourceArgs, fail_code: u8) -> Result<Analysed, ExitCode> {
     let mut session = source::Session::new(host).map_err(|e| fail(e, fail_code))?;
     session.quiet = args.quiet;
     session.no_cache = args.no_cache;
-    Ok(session)
+    let source = source::Source::parse(&args.source);
+    let analysis = session
+        .analyse(&source, args.image.as_deref())
+        .map_err(|e| fail(e, fail_code))?;
+    Ok(Analysed {
+        session,
+        source,
+        analysis,
+    })
+}
+
+/// `--layer N` (1 = the bottom layer) as an index into the image's layers, or the error printed.
+fn layer_index(layer: Option<usize>, analysis: &Analysis) -> Result<Option<usize>, ExitCode> {
+    let count = analysis.layers.len();
+    match layer {
+        None => Ok(None),
+        Some(n) if n >= 1 && n <= count => Ok(Some(n - 1)),
+        Some(n) => Err(fail(
+            format!("no layer {n}: the image has {count} layers"),
+            1,
+        )),
+    }
 }
 
 fn fail(message: impl std::fmt::Display, code: u8) -> ExitCode {

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
-use super::{SourceArgs, fail, image_label, session, source::Source};
+use super::{SourceArgs, analyse, image_label};
 use crate::archive::contents::Analysis;
 use crate::units;
 
@@ -22,14 +22,9 @@ pub struct WasteArgs {
 }
 
 pub fn run(args: &WasteArgs, host: Option<String>) -> ExitCode {
-    let mut session = match session(host, &args.source, 1) {
-        Ok(s) => s,
+    let analysis = match analyse(host, &args.source, 1) {
+        Ok(a) => a.analysis,
         Err(code) => return code,
-    };
-    let source = Source::parse(&args.source.source);
-    let analysis = match session.analyse(&source, args.source.image.as_deref()) {
-        Ok(a) => a,
-        Err(e) => return fail(e, 1),
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

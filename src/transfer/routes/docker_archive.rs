@@ -3,17 +3,12 @@
 //! the classic store skips a layer whose chain ID it has without opening its file.
 
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::PathBuf;
 
-use bytes::Bytes;
-use tokio::sync::mpsc;
-use tokio_stream::wrappers::ReceiverStream;
-
-use crate::archive::{self, ArchiveError, ArchiveReport, ConversionPlan, WriteSummary};
-use crate::transfer::body::{CHANNEL_CHUNKS, ChannelWriter};
+use crate::archive::{ArchiveReport, ConversionPlan, WriteSummary};
 use crate::transfer::types::blocking;
 use crate::transfer::upload::Sending;
-use crate::transfer::{JobContext, Progress, TransferError};
+use crate::transfer::{JobContext, TransferError};
 
 /// The body of the conversion of an already listed archive, leaving out `skip` (diff IDs);
 /// its source bytes become the progress total.
@@ -25,31 +20,10 @@ pub async fn sending(
     let (report, skip) = (report.clone(), skip.clone());
     let plan = blocking(move || ConversionPlan::from_report(report, &skip)).await??;
     ctx.progress.set_total(plan.total_bytes());
-    let (tx, rx) = mpsc::channel(CHANNEL_CHUNKS);
-    let progress = ctx.progress.clone();
-    let producer = tokio::task::spawn_blocking(move || write(&plan, tx, &progress));
-    Ok(Sending {
-        body: Box::pin(ReceiverStream::new(rx)),
-        producer: Some(producer),
-    })
-}
-
-/// Blocking: write the docker-archive stream into the channel.
-fn write(
-    plan: &ConversionPlan,
-    tx: mpsc::Sender<Result<Bytes, std::io::Error>>,
-    progress: &Progress,
-) -> Result<WriteSummary, ArchiveError> {
-    let mut out = ChannelWriter::new(tx);
-    let result = plan
-        .write(&mut out, progress.done_counter())
-        .and_then(|summary| {
-            std::io::Write::flush(&mut out)
-                .map(|_| summary)
-                .map_err(|e| archive::Problem::Io(e).at(Path::new(&plan.report.path)))
-        });
-    if let Err(e) = &result {
-        out.fail(e.to_string());
-    }
-    result
+    let source = PathBuf::from(&plan.report.path);
+    Ok(Sending::written_by(
+        ctx.progress.clone(),
+        source,
+        move |out, done| plan.write(out, done),
+    ))
 }

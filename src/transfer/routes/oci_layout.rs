@@ -4,17 +4,12 @@
 //! load OCI archives.
 
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::PathBuf;
 
-use bytes::Bytes;
-use tokio::sync::mpsc;
-use tokio_stream::wrappers::ReceiverStream;
-
-use crate::archive::{self, ArchiveError, ArchiveReport, OciHow, OciPlan, OciWritten};
-use crate::transfer::body::{CHANNEL_CHUNKS, ChannelWriter};
+use crate::archive::{ArchiveError, ArchiveReport, OciHow, OciPlan, OciWritten};
 use crate::transfer::types::blocking;
 use crate::transfer::upload::Sending;
-use crate::transfer::{JobContext, Progress, TransferError};
+use crate::transfer::{JobContext, TransferError};
 
 /// The body of the OCI layout of an already listed archive, leaving out `skip` (diff IDs);
 /// its source bytes become the progress total. The producer returns the targets written.
@@ -32,31 +27,10 @@ pub async fn sending(
     })
     .await??;
     ctx.progress.set_total(total);
-    let (tx, rx) = mpsc::channel(CHANNEL_CHUNKS);
-    let progress = ctx.progress.clone();
-    let producer = tokio::task::spawn_blocking(move || write(&plan, tx, &progress));
-    Ok(Sending {
-        body: Box::pin(ReceiverStream::new(rx)),
-        producer: Some(producer),
-    })
-}
-
-/// Blocking: write the OCI layout stream into the channel.
-fn write(
-    plan: &OciPlan,
-    tx: mpsc::Sender<Result<Bytes, std::io::Error>>,
-    progress: &Progress,
-) -> Result<OciWritten, ArchiveError> {
-    let mut out = ChannelWriter::new(tx);
-    let result = plan
-        .write(&mut out, progress.done_counter())
-        .and_then(|written| {
-            std::io::Write::flush(&mut out)
-                .map(|_| written)
-                .map_err(|e| archive::Problem::Io(e).at(Path::new(plan.path())))
-        });
-    if let Err(e) = &result {
-        out.fail(e.to_string());
-    }
-    result
+    let source = PathBuf::from(plan.path());
+    Ok(Sending::written_by(
+        ctx.progress.clone(),
+        source,
+        move |out, done| plan.write(out, done),
+    ))
 }
