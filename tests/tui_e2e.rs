@@ -3,116 +3,20 @@
 
 mod common;
 
-use std::io::{Read, Write};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::docker::{rootfs_tar, unique_name};
 use common::engines::each_engine;
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use common::pty::{Tui, line_with};
 
-const ROWS: u16 = 40;
-const COLS: u16 = 140;
-
-/// A running haul in a pty, with a vt100 screen fed by a reader thread.
-struct Session {
-    screen: Arc<Mutex<vt100::Parser>>,
-    raw: Arc<Mutex<Vec<u8>>>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn portable_pty::Child + Send + Sync>,
-}
-
-impl Session {
-    fn start(cwd: &Path, home: &Path) -> Session {
-        Session::start_on(cwd, home, None)
-    }
-
-    /// The same on the engine at `host` (`DOCKER_HOST`).
-    fn start_on(cwd: &Path, home: &Path, host: Option<&str>) -> Session {
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("openpty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_haul"));
-        cmd.cwd(cwd);
-        for (var, dir) in [
-            ("HAUL_CONFIG_DIR", "config"),
-            ("HAUL_DATA_DIR", "data"),
-            ("HAUL_CACHE_DIR", "cache"),
-        ] {
-            cmd.env(var, home.join(dir));
-        }
-        cmd.env("TERM", "xterm-256color");
-        if let Some(host) = host {
-            cmd.env("DOCKER_HOST", host);
-        }
-        let child = pty.slave.spawn_command(cmd).expect("spawn haul");
-        drop(pty.slave);
-        let mut reader = pty.master.try_clone_reader().expect("reader");
-        let writer = pty.master.take_writer().expect("writer");
-        let screen = Arc::new(Mutex::new(vt100::Parser::new(ROWS, COLS, 0)));
-        let raw = Arc::new(Mutex::new(Vec::new()));
-        let (screen2, raw2) = (screen.clone(), raw.clone());
-        std::thread::spawn(move || {
-            // Keep the master open as long as the reader runs.
-            let _master = pty.master;
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                screen2.lock().unwrap().process(&buf[..n]);
-                raw2.lock().unwrap().extend_from_slice(&buf[..n]);
-            }
-        });
-        Session {
-            screen,
-            raw,
-            writer,
-            child,
-        }
-    }
-
-    fn text(&self) -> String {
-        self.screen.lock().unwrap().screen().contents()
-    }
-
-    fn press(&mut self, keys: &str) {
-        self.writer.write_all(keys.as_bytes()).expect("write key");
-        self.writer.flush().expect("flush");
-    }
-
-    /// Wait until the screen satisfies `pred`; panic with the screen after `timeout`.
-    fn wait_for(&self, what: &str, timeout: Duration, pred: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let text = self.text();
-            if pred(&text) {
-                return text;
-            }
-            assert!(
-                start.elapsed() < timeout,
-                "timed out waiting for {what}; screen:\n{text}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-    }
-}
-
-/// The screen line holding `needle`.
-fn line_with<'t>(text: &'t str, needle: &str) -> Option<&'t str> {
-    text.lines().find(|l| l.contains(needle))
+/// haul in `cwd` with its folders under `home`, on the engine at `host` (`DOCKER_HOST`) if any.
+fn start(cwd: &Path, home: &Path, host: Option<&str>) -> Tui {
+    let env: Vec<(&str, String)> = host
+        .map(|h| ("DOCKER_HOST", h.to_string()))
+        .into_iter()
+        .collect();
+    Tui::start(cwd, home, &env)
 }
 
 #[test]
@@ -143,7 +47,7 @@ fn load_a_tarball_with_one_key_and_quit_cleanly() {
         engine.run(&["rmi", &tag]);
         assert!(!engine.exists(&tag));
 
-        let mut haul = Session::start_on(&scan, &home, Some(&engine.host));
+        let mut haul = start(&scan, &home, Some(&engine.host));
         haul.wait_for("the first frame", Duration::from_secs(10), |t| {
             t.contains("Images")
         });
@@ -175,31 +79,13 @@ fn load_a_tarball_with_one_key_and_quit_cleanly() {
             line_with(t, "image.tar").is_some_and(|l| l.contains('●'))
         });
 
-        haul.press("q");
-        let start = Instant::now();
-        let status = loop {
-            if let Some(status) = haul.child.try_wait().expect("try_wait") {
-                break status;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(10),
-                "haul did not exit after q"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        };
-        assert!(status.success(), "exit status {status:?}");
+        haul.quit();
         std::thread::sleep(Duration::from_millis(200));
-        let screen = haul.screen.lock().unwrap();
         assert!(
-            !screen.screen().alternate_screen(),
-            "left the alternate screen"
+            haul.restored(),
+            "left the alternate screen, the cursor is visible again"
         );
-        assert!(
-            !screen.screen().hide_cursor(),
-            "the cursor is visible again"
-        );
-        let raw = haul.raw.lock().unwrap();
-        let raw = String::from_utf8_lossy(&raw);
+        let raw = haul.raw();
         assert!(
             raw.contains("\x1b[?1049l"),
             "leave-alternate-screen was sent"
@@ -214,35 +100,25 @@ fn sigterm_restores_the_terminal() {
     let home = work.path().join("home");
     std::fs::create_dir_all(home.join("config")).unwrap();
     std::fs::write(home.join("config/config.toml"), "scan_defaults = false\n").unwrap();
-    let mut haul = Session::start(work.path(), &home);
+    let mut haul = start(work.path(), &home, None);
     haul.wait_for("the first frame", Duration::from_secs(10), |t| {
         t.contains("Images")
     });
-    assert!(haul.screen.lock().unwrap().screen().alternate_screen());
+    assert!(haul.on_alternate_screen());
     let pid = haul.child.process_id().expect("pid");
     let killed = std::process::Command::new("kill")
         .args(["-TERM", &pid.to_string()])
         .status()
         .expect("kill");
     assert!(killed.success());
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = haul.child.try_wait().expect("try_wait") {
-            break status;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "haul ignored SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = haul.wait_exit("SIGTERM");
     assert_eq!(
         status.exit_code(),
         143,
         "SIGTERM: a clean quit, reported as 128 + 15: {status:?}"
     );
     std::thread::sleep(Duration::from_millis(200));
-    assert!(!haul.screen.lock().unwrap().screen().alternate_screen());
+    assert!(!haul.on_alternate_screen());
 }
 
 #[test]
@@ -264,7 +140,7 @@ fn d_then_u_untags_one_tag_of_a_two_tag_image_and_the_other_survives() {
         images.track(&second);
         engine.run(&["tag", &first, &second]);
 
-        let mut haul = Session::start_on(work.path(), &home, Some(&engine.host));
+        let mut haul = start(work.path(), &home, Some(&engine.host));
         haul.wait_for("both tags, one row each", Duration::from_secs(30), |t| {
             t.contains(&stem) && t.contains("1 Images")
         });

@@ -7,11 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::archives::{TestImage, layer_tar, legacy_docker_archive};
-use common::pty::Tui;
-
-fn line_with<'t>(text: &'t str, needle: &str) -> Option<&'t str> {
-    text.lines().find(|l| l.contains(needle))
-}
+use common::pty::{Tui, line_with};
 
 #[test]
 fn f_opens_the_files_of_a_tarball_and_q_leaves_cleanly() {

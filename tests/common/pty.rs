@@ -13,6 +13,8 @@ pub const COLS: u16 = 140;
 /// A running `haul` (no subcommand) in a pty; killed when dropped.
 pub struct Tui {
     screen: Arc<Mutex<vt100::Parser>>,
+    /// Every byte haul wrote, for escape sequences the screen does not keep.
+    raw: Arc<Mutex<Vec<u8>>>,
     writer: Box<dyn Write + Send>,
     pub child: Box<dyn portable_pty::Child + Send + Sync>,
 }
@@ -47,8 +49,10 @@ impl Tui {
         let mut reader = pty.master.try_clone_reader().expect("reader");
         let writer = pty.master.take_writer().expect("writer");
         let screen = Arc::new(Mutex::new(vt100::Parser::new(ROWS, COLS, 0)));
-        let screen2 = screen.clone();
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let (screen2, raw2) = (screen.clone(), raw.clone());
         std::thread::spawn(move || {
+            // Keep the master open as long as the reader runs.
             let _master = pty.master;
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
@@ -56,13 +60,25 @@ impl Tui {
                     break;
                 }
                 screen2.lock().unwrap().process(&buf[..n]);
+                raw2.lock().unwrap().extend_from_slice(&buf[..n]);
             }
         });
         Tui {
             screen,
+            raw,
             writer,
             child,
         }
+    }
+
+    /// Everything haul wrote so far, escape sequences included.
+    pub fn raw(&self) -> String {
+        String::from_utf8_lossy(&self.raw.lock().unwrap()).into_owned()
+    }
+
+    /// True while haul holds the alternate screen.
+    pub fn on_alternate_screen(&self) -> bool {
+        self.screen.lock().unwrap().screen().alternate_screen()
     }
 
     pub fn text(&self) -> String {
@@ -96,22 +112,32 @@ impl Tui {
         !parser.screen().alternate_screen() && !parser.screen().hide_cursor()
     }
 
-    /// Press `q` and wait for a clean exit.
-    pub fn quit(&mut self) {
-        self.press("q");
+    /// Wait for haul to exit (`why` names what should have made it).
+    pub fn wait_exit(&mut self, why: &str) -> portable_pty::ExitStatus {
         let start = Instant::now();
-        let status = loop {
+        loop {
             if let Some(status) = self.child.try_wait().expect("try_wait") {
-                break status;
+                return status;
             }
             assert!(
                 start.elapsed() < Duration::from_secs(10),
-                "haul did not exit after q"
+                "haul did not exit after {why}"
             );
             std::thread::sleep(Duration::from_millis(50));
-        };
+        }
+    }
+
+    /// Press `q` and wait for a clean exit.
+    pub fn quit(&mut self) {
+        self.press("q");
+        let status = self.wait_exit("q");
         assert!(status.success(), "exit status {status:?}");
     }
+}
+
+/// The screen line holding `needle`.
+pub fn line_with<'t>(text: &'t str, needle: &str) -> Option<&'t str> {
+    text.lines().find(|l| l.contains(needle))
 }
 
 impl Drop for Tui {
