@@ -1,5 +1,6 @@
 //! `haul images [--json] [--all] [--layers]`: the daemon's images, from one listing call (like
-//! `docker images`); `--layers` adds the layer counts, at one inspect per image.
+//! `docker images`); `--layers` adds the layer counts, at one inspect per image, as does the
+//! PLATFORM column on the containerd store.
 
 use std::process::ExitCode;
 
@@ -23,12 +24,22 @@ pub struct ImagesArgs {
 
 pub fn main(args: ImagesArgs, host: Option<String>) -> ExitCode {
     run(async move {
-        // Listing needs no description of the engine: two calls, as `docker images` makes.
-        let daemon = match Connection::open_default(host).await {
-            Ok(d) => d,
+        // Listing needs no description of the engine: two calls, as `docker images` makes. On
+        // Docker 25+ one `/info` more tells whether the store is the containerd one, whose
+        // listing lacks the platforms (then one inspect per image gives them).
+        let connection = match Connection::open_default(host).await {
+            Ok(c) => c,
             Err(e) => return fail(e),
         };
-        let rows = match list_images(&daemon, args.all, args.layers).await {
+        let listed = if connection.store_unknown() {
+            match connection.describe().await {
+                Ok(daemon) => list_images(&daemon, args.all, args.layers).await,
+                Err(e) => Err(e),
+            }
+        } else {
+            list_images(&connection, args.all, args.layers).await
+        };
+        let rows = match listed {
             Ok(rows) => rows,
             Err(e) => return fail(e),
         };

@@ -119,6 +119,11 @@ impl Connection {
         })
     }
 
+    /// True when the engine's image store is unknown until [`Self::describe`] (Docker 25+).
+    pub fn store_unknown(&self) -> bool {
+        super::engine::store_needs_info(&self.version)
+    }
+
     /// Describe the engine (the `/version` answer, and `/info` for Docker): the connected [`Daemon`].
     pub async fn describe(self) -> Result<Daemon, DaemonError> {
         let version = self.meta.client_version();

@@ -138,6 +138,12 @@ pub fn is_podman(version: &SystemVersion) -> bool {
         .any(|c| c.name.to_ascii_lowercase().contains("podman"))
 }
 
+/// True when `/version` alone cannot tell the image store: Docker 25+ may run the containerd
+/// store, which (before API 1.47) says an image's platform only through an inspect.
+pub fn store_needs_info(version: &SystemVersion) -> bool {
+    !is_podman(version) && major(version.version.as_deref().unwrap_or_default()) >= 25
+}
+
 /// True when `/info` names the containerd snapshotter as the storage driver.
 fn containerd_store(info: &SystemInfo) -> bool {
     info.driver_status

@@ -60,21 +60,22 @@ pub(crate) async fn list_with<A: Api>(
     api: &A,
     options: ListImagesOptions,
 ) -> Result<Vec<ImageSummary>, DaemonError> {
-    let mut attempt = 0;
+    // The containerd store and Podman fail the whole listing while an image is half there:
+    // another client removing one, or loading one (the containerd store names the image whose
+    // content it has not written yet). Ask again, waiting 0.1, 0.2, ... 1.6 s (3.1 s in all).
+    let mut wait = std::time::Duration::from_millis(100);
     loop {
         match api.client().list_images(Some(options.clone())).await {
             Ok(list) => return Ok(list),
-            // The containerd store and Podman fail the whole listing when an image goes while
-            // they list it (another client removing one): ask again.
             Err(e) => {
                 let e = api.fail("list images".into(), e);
-                attempt += 1;
                 let transient = matches!(&e, DaemonError::Api { detail, .. }
                     if detail.contains("not found") || detail.contains("not known"));
-                if !transient || attempt >= 3 {
+                if !transient || wait > std::time::Duration::from_millis(1600) {
                     return Err(e);
                 }
-                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                tokio::time::sleep(wait).await;
+                wait *= 2;
             }
         }
     }
@@ -157,8 +158,8 @@ pub async fn list_images<A: Api>(
         .map(row_of)
         .collect();
     // A multi-platform store says which platform an image is only through an inspect (before
-    // API 1.47): one per image then, as for the layer counts. An undescribed connection (`haul
-    // images`) does not know its store: there the platform comes with `--layers`.
+    // API 1.47): one per image then, as for the layer counts. An undescribed connection knows
+    // its store is not that one (see `Connection::store_unknown`).
     let platforms = api.kind() == Some(EngineKind::DockerContainerd)
         && rows.iter().any(|r| r.platforms.is_empty());
     if layers || platforms {
