@@ -95,7 +95,7 @@ pub fn analyse_path(path: &Path, opts: &Options) -> Result<Analysis, ContentsErr
         if let Some(hit) = cached(image, opts) {
             return Ok(hit);
         }
-        return read_layers(walk, image.clone(), opts, &origin);
+        return read_layers(path, walk, image.clone(), opts, &origin);
     }
     let key = cache::source_key(path);
     if let Some(images) = key.as_ref().and_then(|k| cache::load_source(cache_dir?, k)) {
@@ -221,24 +221,25 @@ fn layer_scans(
         .collect()
 }
 
-/// Seek walk over the layers of a known image.
+/// Seek walks over the layers of a known image. The layers are split, biggest first, over up to
+/// one walk per core (each with its own file handles), so hashing and scanning use every core;
+/// the first walk is `walk`, the others open `path` again.
 fn read_layers(
+    path: &Path,
     walk: Walk,
     image: ImageInfo,
     opts: &Options,
     origin: &str,
 ) -> Result<Analysis, ContentsError> {
     let control = &opts.control;
-    let wanted: HashSet<String> = image.layers.iter().map(|l| l.path.clone()).collect();
-    let mut distinct = HashSet::new();
-    let total: u64 = image
-        .layers
-        .iter()
-        .filter(|l| distinct.insert(&l.path))
-        .map(|l| l.size)
-        .sum();
-    control.total.store(total, Ordering::Relaxed);
-    let expected = image
+    let mut distinct: HashMap<&str, u64> = HashMap::new();
+    for layer in &image.layers {
+        distinct.insert(&layer.path, layer.size);
+    }
+    control
+        .total
+        .store(distinct.values().sum(), Ordering::Relaxed);
+    let expected: HashMap<String, String> = image
         .layers
         .iter()
         .filter(|l| {
@@ -247,21 +248,75 @@ fn read_layers(
         })
         .map(|l| (l.path.clone(), l.diff_id.clone()))
         .collect();
-    let mut scanner = Scanner {
-        wanted: Some(wanted),
-        expected,
-        count: Some(&control.read),
-        cancelled: control.flag(),
-        scans: HashMap::new(),
+    let groups = balanced_groups(distinct, parallel_walks());
+    let scan_group = |walk: Walk, wanted: HashSet<String>| {
+        let mut scanner = Scanner {
+            wanted: Some(wanted),
+            expected: expected.clone(),
+            count: Some(&control.read),
+            cancelled: control.flag(),
+            scans: HashMap::new(),
+        };
+        walk.run_until(&mut scanner, &AtomicU64::new(0), control.flag())
+            .map(|_| scanner.scans)
+            .map_err(walk_error)
     };
-    let unused = AtomicU64::new(0);
-    walk.run_until(&mut scanner, &unused, control.flag())
-        .map_err(walk_error)?;
-    let scans = layer_scans(&image, &scanner.scans, origin)?;
+    let mut groups = groups.into_iter();
+    let first = groups.next().unwrap_or_default();
+    let results: Vec<Result<Scans, ContentsError>> = std::thread::scope(|scope| {
+        let others: Vec<_> = groups
+            .map(|wanted| {
+                scope.spawn(move || {
+                    let walk = Walk::open(path).map_err(ContentsError::Archive)?;
+                    scan_group(walk, wanted)
+                })
+            })
+            .collect();
+        let mut results = vec![scan_group(walk, first)];
+        for other in others {
+            results.push(other.join().unwrap_or_else(|_| {
+                Err(ContentsError::Image {
+                    origin: origin.to_string(),
+                    message: "a layer scan stopped unexpectedly".into(),
+                })
+            }));
+        }
+        results
+    });
+    let mut scans = Scans::new();
+    for result in results {
+        scans.extend(result?);
+    }
+    let scans = layer_scans(&image, &scans, origin)?;
     if let Some(dir) = opts.cache_dir.as_deref() {
         cache::store(dir, &[&image.id], &image, &scans);
     }
     Ok(stack(image, &scans))
+}
+
+/// How many seek walks a layer scan may run at once: one per core, at most four.
+fn parallel_walks() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
+}
+
+/// Blob paths split into at most `count` groups of about equal bytes: biggest first, each into
+/// the lightest group so far. Never an empty group.
+pub(super) fn balanced_groups(sizes: HashMap<&str, u64>, count: usize) -> Vec<HashSet<String>> {
+    let mut blobs: Vec<(&str, u64)> = sizes.into_iter().collect();
+    blobs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let count = count.clamp(1, blobs.len().max(1));
+    let mut groups: Vec<(u64, HashSet<String>)> = vec![(0, HashSet::new()); count];
+    for (path, size) in blobs {
+        if let Some(lightest) = groups.iter_mut().min_by_key(|g| g.0) {
+            lightest.0 += size;
+            lightest.1.insert(path.to_string());
+        }
+    }
+    groups
+        .into_iter()
+        .filter(|g| !g.1.is_empty())
+        .map(|g| g.1)
+        .collect()
 }
 
 /// One streamed pass scanning every layer-looking blob. Returns the images listed on the way

@@ -222,3 +222,22 @@ fn names_that_climb_out_are_refused_and_never_applied() {
     assert!(a.tree.is_empty());
     assert_eq!(a.refused, vec!["../evil".to_string()]);
 }
+
+#[test]
+fn layers_are_split_into_balanced_groups_biggest_first() {
+    use std::collections::HashMap;
+    let sizes: HashMap<&str, u64> = [("a", 512), ("b", 410), ("c", 102), ("base", 1)]
+        .into_iter()
+        .collect();
+    let groups = super::engine::balanced_groups(sizes.clone(), 2);
+    let weight = |g: &std::collections::HashSet<String>| -> u64 {
+        g.iter().map(|p| sizes[p.as_str()]).sum()
+    };
+    assert_eq!(groups.len(), 2);
+    assert_eq!(weight(&groups[0]), 513, "{groups:?}");
+    assert_eq!(weight(&groups[1]), 512, "{groups:?}");
+    // Never more groups than blobs, never an empty one.
+    let one: HashMap<&str, u64> = [("only", 5)].into_iter().collect();
+    assert_eq!(super::engine::balanced_groups(one, 4).len(), 1);
+    assert!(super::engine::balanced_groups(HashMap::new(), 4).is_empty());
+}
