@@ -19,6 +19,19 @@ pub fn create(dir: &Path, what: &str) -> std::io::Result<NamedTempFile> {
         .tempfile_in(dir)
 }
 
+/// Write `bytes` as the whole file `path` (its folder created if needed): through a partial
+/// file for `what` in the same folder, renamed into place once written.
+pub fn write_whole(path: &Path, what: &str, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .ok_or_else(|| std::io::Error::other("a file path without a folder"))?;
+    std::fs::create_dir_all(dir)?;
+    let mut partial = create(dir, what)?;
+    std::io::Write::write_all(&mut partial, bytes)?;
+    partial.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
 /// The owner pid a partial file's name carries, if it is one of haul's.
 pub fn owner(name: &str) -> Option<u32> {
     let rest = name.strip_prefix(PREFIX)?.strip_suffix(SUFFIX)?;

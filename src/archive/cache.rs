@@ -63,12 +63,7 @@ pub fn store(dir: &Path, key: &Key, report: &ArchiveReport) {
         return;
     }
     prune(folder, MAX_REPORTS - 1);
-    let Ok(mut tmp) = tempfile::NamedTempFile::new_in(folder) else {
-        return;
-    };
-    if std::io::Write::write_all(&mut tmp, &json).is_ok() {
-        let _ = tmp.persist(&file);
-    }
+    let _ = crate::partial::write_whole(&file, "cache", &json);
 }
 
 /// Keep at most `keep` reports in `folder`, removing the least recently written.

@@ -67,11 +67,8 @@ pub fn store(dir: &Path, image_ids: &[&str], image: &ImageInfo, scans: &[LayerSc
     };
     for id in image_ids {
         let Some(path) = file(dir, id) else { continue };
-        let Ok(mut tmp) = tempfile::NamedTempFile::new_in(&folder) else {
+        if crate::partial::write_whole(&path, "cache", &json).is_err() {
             return;
-        };
-        if std::io::Write::write_all(&mut tmp, &json).is_ok() {
-            let _ = tmp.persist(&path);
         }
     }
     trim(&folder, LIMIT_BYTES);
@@ -111,19 +108,8 @@ pub fn load_source(dir: &Path, key: &SourceKey) -> Option<Vec<ImageInfo>> {
 }
 
 pub fn store_source(dir: &Path, key: &SourceKey, images: &[ImageInfo]) {
-    let path = source_file(dir, key);
-    let Some(parent) = path.parent() else { return };
-    if std::fs::create_dir_all(parent).is_err() {
-        return;
-    }
-    let (Ok(json), Ok(mut tmp)) = (
-        serde_json::to_vec(images),
-        tempfile::NamedTempFile::new_in(parent),
-    ) else {
-        return;
-    };
-    if std::io::Write::write_all(&mut tmp, &json).is_ok() {
-        let _ = tmp.persist(&path);
+    if let Ok(json) = serde_json::to_vec(images) {
+        let _ = crate::partial::write_whole(&source_file(dir, key), "cache", &json);
     }
 }
 
