@@ -36,8 +36,8 @@ pub enum Problem {
     MetadataTooLarge { name: String, size: u64, limit: u64 },
     #[error("{what} {name} is named but not in the archive")]
     Missing { what: &'static str, name: String },
-    #[error("symlink loop at {0}")]
-    SymlinkLoop(String),
+    #[error("link loop at {0}: its symbolic or hard links lead back to themselves")]
+    LinkLoop(String),
     #[error("unsafe entry name {0:?}")]
     UnsafeName(String),
     #[error("{0}")]

@@ -193,7 +193,7 @@ impl EntryIndex {
                 }
             };
         }
-        Err(Problem::SymlinkLoop(name.to_string()))
+        Err(Problem::LinkLoop(name.to_string()))
     }
 }
 
@@ -273,10 +273,7 @@ mod tests {
             index.insert(entry).unwrap();
         }
         assert_eq!(index.resolve("123/layer.tar").unwrap().name, "abc.tar");
-        assert!(matches!(
-            index.resolve("loop/a"),
-            Err(Problem::SymlinkLoop(_))
-        ));
+        assert!(matches!(index.resolve("loop/a"), Err(Problem::LinkLoop(_))));
         assert!(matches!(index.resolve("out"), Err(Problem::UnsafeName(_))));
         assert!(matches!(
             index.resolve("../evil"),
