@@ -17,6 +17,7 @@ pub mod names;
 mod oci_export;
 mod open;
 pub mod probe;
+mod read_ahead;
 mod single_pass;
 mod tar_out;
 mod tar_source;

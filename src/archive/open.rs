@@ -130,10 +130,19 @@ pub fn inspect(path: &Path, cache_dir: Option<&Path>) -> Result<ArchiveReport, A
     }
 }
 
-/// List a compressed tar in one streaming pass.
-pub fn streamed_images(compression: Compression, reader: impl Read) -> Result<Images, Problem> {
-    let mut tar = StreamedTar::read(tar_stream(compression, reader)?)?;
-    formats::read_images(&mut tar, false)
+/// List a compressed tar in one streaming pass: decompressed on a thread of its own (a core),
+/// listed and its blobs hashed on this one.
+pub fn streamed_images(
+    compression: Compression,
+    reader: impl Read + Send,
+) -> Result<Images, Problem> {
+    super::read_ahead::with(
+        move || decoder(compression, reader),
+        |decoded| {
+            let mut tar = StreamedTar::read(checked_tar(compression, decoded)?)?;
+            formats::read_images(&mut tar, false)
+        },
+    )
 }
 
 /// The decompressed bytes of a compressed tar, from its first byte, once its first block has
@@ -142,7 +151,15 @@ pub fn tar_stream<'a>(
     compression: Compression,
     reader: impl Read + 'a,
 ) -> Result<impl Read + 'a, Problem> {
-    let mut decoded = decoder(compression, reader)?;
+    checked_tar(compression, decoder(compression, reader)?)
+}
+
+/// The `decoded` bytes of a `compression` stream, once its first block has been checked to be a
+/// tar header.
+pub fn checked_tar<'a>(
+    compression: Compression,
+    mut decoded: impl Read + 'a,
+) -> Result<impl Read + 'a, Problem> {
     let mut head = Vec::with_capacity(SNIFF_LEN);
     (&mut decoded)
         .take(SNIFF_LEN as u64)

@@ -12,6 +12,7 @@ use std::sync::atomic::AtomicU64;
 
 use super::open::{self, Target};
 use super::probe::{self, Sniffed};
+use super::read_ahead;
 use super::tar_source::{Counting, StreamedTar, corrupt_tar};
 use super::zipped::{self, ZipImageEntry};
 use super::{
@@ -216,13 +217,26 @@ impl<R: Read> Read for ZipData<'_, R> {
     }
 }
 
+/// Decompressing runs on a thread of its own (a core), the listing, its digests and the copy to
+/// `out` on this one.
 fn tee_and_list(
     compression: Compression,
-    reader: impl Read,
+    reader: impl Read + Send,
+    out: &mut dyn Write,
+) -> Result<formats::Images, Problem> {
+    read_ahead::with(
+        move || open::decoder(compression, reader),
+        |decoded| tee_decoded(compression, decoded, out),
+    )
+}
+
+fn tee_decoded(
+    compression: Compression,
+    decoded: impl Read,
     out: &mut dyn Write,
 ) -> Result<formats::Images, Problem> {
     let mut tee = Tee {
-        inner: open::tar_stream(compression, reader)?,
+        inner: open::checked_tar(compression, decoded)?,
         out,
         failed: None,
     };

@@ -12,19 +12,34 @@ use crate::archive::tar_source::{
     STREAM_META_BUDGET, StreamedTar, corrupt_tar, entry_kind, looks_like_json,
 };
 use crate::archive::verify::digest_named_by;
-use crate::archive::{Compression, Problem, formats, open};
+use crate::archive::{Compression, Problem, formats, open, read_ahead};
 
 /// One pass over a (compressed) tar: offer every regular file, keep small JSON files and every
 /// entry's name for the listing, which is returned at the end.
 pub(super) fn walk_stream(
     compression: Compression,
-    reader: impl Read,
+    reader: impl Read + Send,
+    visitor: &mut dyn BlobVisitor,
+    seen: &mut HashSet<String>,
+) -> Result<formats::Images, Problem> {
+    if compression == Compression::None {
+        return walk_tar(open::tar_stream(compression, reader)?, visitor, seen);
+    }
+    // Decompressing takes a core of its own; the tar, the digests and the visitor take another.
+    read_ahead::with(
+        move || open::decoder(compression, reader),
+        |decoded| walk_tar(open::checked_tar(compression, decoded)?, visitor, seen),
+    )
+}
+
+fn walk_tar(
+    tar: impl Read,
     visitor: &mut dyn BlobVisitor,
     seen: &mut HashSet<String>,
 ) -> Result<formats::Images, Problem> {
     let mut index = EntryIndex::default();
     let mut budget = STREAM_META_BUDGET;
-    let mut archive = tar::Archive::new(open::tar_stream(compression, reader)?);
+    let mut archive = tar::Archive::new(tar);
     for entry in archive.entries().map_err(corrupt_tar)? {
         let mut entry = entry.map_err(corrupt_tar)?;
         let raw_name = entry
