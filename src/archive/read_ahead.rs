@@ -2,7 +2,7 @@
 //! caller parses, hashes and scans them on another. Memory stays bounded by the chunks in flight.
 
 use std::io::{self, Read};
-use std::sync::mpsc::{Receiver, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use super::Problem;
 
@@ -20,6 +20,8 @@ pub fn with<R: Read, T>(
 ) -> T {
     std::thread::scope(|scope| {
         let (tx, rx) = sync_channel::<io::Result<Vec<u8>>>(CHUNKS);
+        // Read chunks come back to be filled again (no allocation and zeroing per chunk).
+        let (spent_tx, spent_rx) = sync_channel::<Vec<u8>>(CHUNKS + 1);
         scope.spawn(move || {
             let mut reader = match make() {
                 Ok(reader) => reader,
@@ -29,7 +31,8 @@ pub fn with<R: Read, T>(
                 }
             };
             loop {
-                let mut chunk = vec![0u8; CHUNK];
+                let mut chunk = spent_rx.try_recv().unwrap_or_default();
+                chunk.resize(CHUNK, 0);
                 let (filled, error) = fill(&mut reader, &mut chunk);
                 if filled > 0 {
                     chunk.truncate(filled);
@@ -49,6 +52,7 @@ pub fn with<R: Read, T>(
         });
         let mut ahead = Ahead {
             rx,
+            spent: spent_tx,
             chunk: Vec::new(),
             pos: 0,
             failed: None,
@@ -75,6 +79,7 @@ fn fill(reader: &mut impl Read, buf: &mut [u8]) -> (usize, Option<io::Error>) {
 
 struct Ahead {
     rx: Receiver<io::Result<Vec<u8>>>,
+    spent: SyncSender<Vec<u8>>,
     chunk: Vec<u8>,
     pos: usize,
     /// The reader's failure, given again to every later read (as a failing reader would).
@@ -89,7 +94,8 @@ impl Read for Ahead {
         if self.pos == self.chunk.len() {
             match self.rx.recv() {
                 Ok(Ok(chunk)) => {
-                    self.chunk = chunk;
+                    let spent = std::mem::replace(&mut self.chunk, chunk);
+                    let _ = self.spent.try_send(spent);
                     self.pos = 0;
                 }
                 Ok(Err(e)) => {
