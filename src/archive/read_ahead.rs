@@ -64,7 +64,7 @@ pub fn with<R: Read, T>(
 }
 
 /// Read until `buf` is full, the reader ends or fails: the bytes read, and the failure.
-fn fill(reader: &mut impl Read, buf: &mut [u8]) -> (usize, Option<io::Error>) {
+pub(super) fn fill(reader: &mut impl Read, buf: &mut [u8]) -> (usize, Option<io::Error>) {
     let mut filled = 0;
     while filled < buf.len() {
         match reader.read(&mut buf[filled..]) {

@@ -228,16 +228,10 @@ impl StreamedTar {
 }
 
 fn read_up_to(reader: &mut impl Read, buf: &mut [u8]) -> Result<usize, Problem> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match reader.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(corrupt_tar(e)),
-        }
+    match super::read_ahead::fill(reader, buf) {
+        (_, Some(e)) => Err(corrupt_tar(e)),
+        (filled, None) => Ok(filled),
     }
-    Ok(filled)
 }
 
 fn drain(
