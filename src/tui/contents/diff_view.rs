@@ -1,7 +1,7 @@
 //! The comparison view's state (`m` on one image, `D` on another): both images read, then
 //! their difference with the files listed, filtered by change, ordered and searched.
 
-use super::tree::{Order, bit};
+use super::tree::{Order, bit, next_filter};
 use super::{Compared, Running, Target};
 use crate::archive::contents::ChangeKind;
 use crate::tui::state::Cursor;
@@ -89,12 +89,7 @@ impl DiffBrowser {
     }
 
     pub fn cycle_filter(&mut self) {
-        self.filter = match self.filter {
-            None => Some(ChangeKind::Added),
-            Some(ChangeKind::Added) => Some(ChangeKind::Modified),
-            Some(ChangeKind::Modified) => Some(ChangeKind::Removed),
-            Some(ChangeKind::Removed) => None,
-        };
+        self.filter = next_filter(self.filter);
         self.cursor = Cursor::default();
         self.refresh();
     }

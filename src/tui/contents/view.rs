@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::tree::{Order, Tree};
+use super::tree::{Order, Tree, next_filter};
 use super::{Running, Target};
 use crate::archive::contents::{Analysis, ChangeKind, Peek};
 use crate::tui::state::Cursor;
@@ -196,12 +196,7 @@ impl Browser {
 
     /// Next change kind to show: all, added, modified, removed.
     pub fn cycle_filter(&mut self) {
-        self.filter = match self.filter {
-            None => Some(ChangeKind::Added),
-            Some(ChangeKind::Added) => Some(ChangeKind::Modified),
-            Some(ChangeKind::Modified) => Some(ChangeKind::Removed),
-            Some(ChangeKind::Removed) => None,
-        };
+        self.filter = next_filter(self.filter);
         self.refresh();
     }
 

@@ -7,6 +7,16 @@ use std::sync::Arc;
 
 use crate::archive::contents::{Analysis, ChangeKind, FileKind, Node};
 
+/// The change filter after `filter`: all, added, modified, removed, all again.
+pub fn next_filter(filter: Option<ChangeKind>) -> Option<ChangeKind> {
+    match filter {
+        None => Some(ChangeKind::Added),
+        Some(ChangeKind::Added) => Some(ChangeKind::Modified),
+        Some(ChangeKind::Modified) => Some(ChangeKind::Removed),
+        Some(ChangeKind::Removed) => None,
+    }
+}
+
 /// The order of a folder's entries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Order {
