@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use common::docker::{rootfs_tar, unique_name};
 use common::engines::each_engine;
-use common::pty::{Tui, line_with};
+use common::pty::{Tui, line_with, scan_only};
 
 /// haul in `cwd` with its folders under `home`, on the engine at `host` (`DOCKER_HOST`) if any.
 fn start(cwd: &Path, home: &Path, host: Option<&str>) -> Tui {
@@ -23,16 +23,7 @@ fn start(cwd: &Path, home: &Path, host: Option<&str>) -> Tui {
 fn load_a_tarball_with_one_key_and_quit_cleanly() {
     each_engine("load_a_tarball_with_one_key_and_quit_cleanly", |engine| {
         let work = tempfile::tempdir().expect("tempdir");
-        let scan = work.path().join("scan");
-        let home = work.path().join("home");
-        std::fs::create_dir_all(&scan).unwrap();
-        std::fs::create_dir_all(home.join("config")).unwrap();
-        // Scan only the test folder, never the real download folder.
-        std::fs::write(
-            home.join("config/config.toml"),
-            "scan_defaults = false\nscan_folders = [\".\"]\n",
-        )
-        .unwrap();
+        let (scan, home) = scan_only(work.path());
 
         let tag = unique_name("tui", "1");
         let mut images = engine.images();

@@ -7,20 +7,12 @@ mod common;
 use std::time::Duration;
 
 use common::archives::{TestImage, layer_tar, legacy_docker_archive};
-use common::pty::{Tui, line_with};
+use common::pty::{Tui, line_with, scan_only};
 
 #[test]
 fn f_opens_the_files_of_a_tarball_and_q_leaves_cleanly() {
     let work = tempfile::tempdir().expect("tempdir");
-    let scan = work.path().join("scan");
-    let home = work.path().join("home");
-    std::fs::create_dir_all(&scan).unwrap();
-    std::fs::create_dir_all(home.join("config")).unwrap();
-    std::fs::write(
-        home.join("config/config.toml"),
-        "scan_defaults = false\nscan_folders = [\".\"]\n",
-    )
-    .unwrap();
+    let (scan, home) = scan_only(work.path());
     let tag = format!("haul-test/files-{}:1", std::process::id());
     let layers = vec![
         layer_tar(&[("etc/os-release", b"NAME=e2e\n")]),

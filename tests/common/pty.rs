@@ -135,6 +135,20 @@ impl Tui {
     }
 }
 
+/// A `scan` folder and a haul `home` in `work` whose config scans only that folder (never the
+/// real download folder): `(scan, home)`, for [`Tui::start`] in `scan`.
+pub fn scan_only(work: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let (scan, home) = (work.join("scan"), work.join("home"));
+    std::fs::create_dir_all(&scan).unwrap();
+    std::fs::create_dir_all(home.join("config")).unwrap();
+    std::fs::write(
+        home.join("config/config.toml"),
+        "scan_defaults = false\nscan_folders = [\".\"]\n",
+    )
+    .unwrap();
+    (scan, home)
+}
+
 /// The screen line holding `needle`.
 pub fn line_with<'t>(text: &'t str, needle: &str) -> Option<&'t str> {
     text.lines().find(|l| l.contains(needle))
