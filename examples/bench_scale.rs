@@ -8,30 +8,16 @@
 //! first frame, the time until every list is filled, keystroke-to-redraw latencies in each
 //! pane (moving, paging, jumping, filtering), and haul's peak memory.
 
-use std::io::{Read, Write};
 use std::path::Path;
 use std::process::Command;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+#[path = "common/driver.rs"]
+mod driver;
 
-const ROWS: u16 = 40;
-const COLS: u16 = 140;
+use driver::{Driven, count, cpu_seconds, press};
+
 const TAGS: usize = 20;
-
-/// utime + stime of a process, in seconds.
-fn cpu_seconds(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let after = stat.rsplit(')').next().unwrap_or("");
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    // utime and stime are fields 14 and 15 of the line: 12 and 13 after ")".
-    let ticks: f64 = [11, 12]
-        .iter()
-        .filter_map(|i| fields.get(*i)?.parse::<f64>().ok())
-        .sum();
-    ticks / 100.0
-}
 
 /// Peak resident memory of a process (VmHWM), in MB.
 fn peak_mb(pid: u32) -> f64 {
@@ -60,47 +46,6 @@ fn tag_burst(dockerd: u32, source: &str, prefix: &str, round: &str) -> f64 {
     cpu_seconds(dockerd) - before
 }
 
-/// The number after `label` in the tab line ("1 Images 300", "3 Artifacts 100+").
-fn count(text: &str, label: &str) -> usize {
-    text.split(label)
-        .nth(1)
-        .map(|rest| {
-            rest.chars()
-                .take_while(char::is_ascii_digit)
-                .collect::<String>()
-        })
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
-}
-
-struct Screen {
-    parser: Arc<Mutex<vt100::Parser>>,
-}
-
-impl Screen {
-    fn text(&self) -> String {
-        self.parser.lock().expect("lock").screen().contents()
-    }
-
-    fn wait(&self, what: &str, timeout: Duration, pred: &dyn Fn(&str) -> bool) -> Duration {
-        self.wait_for(timeout, pred)
-            .unwrap_or_else(|| panic!("timed out waiting for {what}:\n{}", self.text()))
-    }
-
-    fn wait_for(&self, timeout: Duration, pred: &dyn Fn(&str) -> bool) -> Option<Duration> {
-        let start = Instant::now();
-        loop {
-            if pred(&self.text()) {
-                return Some(start.elapsed());
-            }
-            if start.elapsed() > timeout {
-                return None;
-            }
-            std::thread::sleep(Duration::from_micros(300));
-        }
-    }
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() != 10 {
@@ -122,59 +67,17 @@ fn main() {
         without * 1e3 / TAGS as f64
     );
 
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: ROWS,
-            cols: COLS,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .expect("openpty");
-    let mut cmd = CommandBuilder::new(haul);
-    cmd.cwd(scan);
-    for var in ["HAUL_CONFIG_DIR", "HAUL_DATA_DIR", "HAUL_CACHE_DIR"] {
-        let dir = var.trim_start_matches("HAUL_").trim_end_matches("_DIR");
-        cmd.env(var, home.join(dir.to_lowercase()));
-    }
-    cmd.env("TERM", "xterm-256color");
-    for var in ["GITHUB_API_URL", "GH_TOKEN", "DOCKER_HOST", "PATH", "HOME"] {
-        if let Some(value) = std::env::var_os(var) {
-            cmd.env(var, value);
-        }
-    }
-    let started = Instant::now();
-    let mut child = pty.slave.spawn_command(cmd).expect("spawn");
-    let pid = child.process_id().expect("pid");
-    drop(pty.slave);
-    let mut reader = pty.master.try_clone_reader().expect("reader");
-    let mut writer = pty.master.take_writer().expect("writer");
-    let parser = Arc::new(Mutex::new(vt100::Parser::new(ROWS, COLS, 0)));
-    let first_frame: Arc<Mutex<Option<Duration>>> = Arc::default();
-    {
-        let (parser, first_frame) = (parser.clone(), first_frame.clone());
-        std::thread::spawn(move || {
-            let _master = pty.master;
-            let mut buf = [0u8; 65536];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                let mut p = parser.lock().expect("lock");
-                p.process(&buf[..n]);
-                let mut first = first_frame.lock().expect("lock");
-                if first.is_none() && p.screen().contents().contains("Images") {
-                    *first = Some(started.elapsed());
-                }
-            }
-        });
-    }
-    let screen = Screen { parser };
+    let driven = Driven::start(haul, scan, home);
+    let first = driven.first_frame();
+    let Driven {
+        mut child,
+        pid,
+        mut writer,
+        screen,
+        started,
+        ..
+    } = driven;
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
-
-    screen.wait("the first frame", Duration::from_secs(10), &|t| {
-        t.contains("Images")
-    });
-    let first = first_frame.lock().expect("lock").unwrap_or_default();
     println!(
         "first frame:                               {:>8.1} ms",
         ms(first)
@@ -190,10 +93,7 @@ fn main() {
         ms(started.elapsed())
     );
 
-    let mut send = |keys: &str| {
-        writer.write_all(keys.as_bytes()).expect("write");
-        writer.flush().expect("flush");
-    };
+    let mut send = |keys: &str| press(&mut writer, keys);
     // Each key is timed until the screen changed (a key that changes nothing, such as paging
     // down at the end of a short list, is not counted).
     let timed = |send: &mut dyn FnMut(&str), keys: &[&str]| -> Vec<Duration> {
