@@ -6,6 +6,7 @@
 
 pub mod archive;
 pub mod artifacts;
+pub mod calendar;
 pub mod cli;
 pub mod daemon;
 pub mod digest;
