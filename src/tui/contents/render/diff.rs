@@ -203,7 +203,6 @@ fn ready(frame: &mut Frame<'_>, app: &App, b: &DiffBrowser, area: Rect) {
             let f = &diff.files[*at];
             let room = width.saturating_sub(24);
             let line = Line::from(vec![
-                super::pointer(i == cursor.selected),
                 mark(Some(f.change), theme),
                 Span::raw(format!(
                     " {:>9}  {:>9}  ",
@@ -212,11 +211,7 @@ fn ready(frame: &mut Frame<'_>, app: &App, b: &DiffBrowser, area: Rect) {
                 )),
                 Span::styled(fit_end(&f.path, room), change_style(Some(f.change), theme)),
             ]);
-            if i == cursor.selected {
-                line.style(theme.selected(true))
-            } else {
-                line
-            }
+            super::list_row(line, i == cursor.selected, theme)
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), list);

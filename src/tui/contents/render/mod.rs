@@ -274,8 +274,15 @@ fn summary(frame: &mut Frame<'_>, app: &App, b: &Browser, area: Rect) {
 }
 
 /// The cursor column: `▶` on the selected row (reverse video shows it too).
-pub fn pointer(selected: bool) -> Span<'static> {
-    Span::raw(if selected { "▶" } else { " " })
+/// A row of a list: the `▶` pointer before `line`, and the selection style when `selected`.
+pub fn list_row(mut line: Line<'static>, selected: bool, theme: &Theme) -> Line<'static> {
+    line.spans
+        .insert(0, Span::raw(if selected { "▶" } else { " " }));
+    if selected {
+        line.style(theme.selected(true))
+    } else {
+        line
+    }
 }
 
 /// One row of the tree: mark, size (and before, in a layer), layer, indented name.
@@ -401,13 +408,8 @@ fn tree(frame: &mut Frame<'_>, app: &App, b: &Browser, area: Rect) {
                 .rows
                 .get(i + 1)
                 .is_some_and(|next| b.tree.node(*next).parent == *id);
-            let mut line = row(&b.tree, *id, open, width, wide, theme);
-            line.spans.insert(0, pointer(i == cursor.selected));
-            if i == cursor.selected {
-                line.style(theme.selected(true))
-            } else {
-                line
-            }
+            let line = row(&b.tree, *id, open, width, wide, theme);
+            list_row(line, i == cursor.selected, theme)
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), body);

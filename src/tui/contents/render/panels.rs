@@ -110,16 +110,11 @@ fn waste(
             let tail = format!("  (layer {})", layers.join(", "));
             let room = width.saturating_sub(12 + tail.chars().count());
             let line = Line::from(vec![
-                super::pointer(i == cursor.selected),
                 Span::styled(format!("{:>9}  ", bytes(p.wasted_bytes)), theme.warn()),
                 Span::raw(fit_end(&format!("/{}", p.path), room)),
                 Span::styled(tail, theme.dim()),
             ]);
-            if i == cursor.selected {
-                line.style(theme.selected(true))
-            } else {
-                line
-            }
+            super::list_row(line, i == cursor.selected, theme)
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), list);
